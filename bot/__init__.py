@@ -1,0 +1,1 @@
+"""Channels, the conversation gateway, the web app and the Rasa custom actions."""

@@ -1,0 +1,45 @@
+"""Run the rasa_sdk action server with a `/healthz` route, bound to 127.0.0.1.
+
+rasa_sdk's own CLI binds every interface and has `/health` only; every process
+here must answer `/healthz` and stay local unless configured otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from feedback_router.catalog import catalog
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    executor = ActionExecutor()
+    executor.register_package("bot.actions")
+    app = create_app(executor)
+    catalog()  # fail at start, not at the first report, if data/ is inconsistent
+
+    @app.get("/healthz")
+    async def healthz(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok", "service": "actions",
+                              "actions": len(executor.actions)})
+
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
+    host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
+    port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    app = build_app()
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Rasa custom actions: thin wrappers over feedback_router services.
+
+They run in the app venv under rasa_sdk (bot.action_server) and never hold
+business rules of their own beyond reading slots and phrasing replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from feedback_router.catalog import catalog
+from feedback_router.service import create_ticket, find_ticket
+from nlu.entities import address_text, extract
+from nlu.text import collapse_whitespace, fold, nfc
+
+log = logging.getLogger(__name__)
+
+STATUS_VI = {
+    "received": "đã tiếp nhận",
+    "assigned": "đã chuyển đơn vị xử lý",
+    "in_progress": "đang xử lý",
+    "resolved": "đã xử lý xong",
+    "rejected": "bị từ chối",
+    "merged": "đã gộp với phản ánh trùng",
+}
+
+
+def selected_category(tracker: Tracker, retrieval_intent: str) -> tuple[str | None, float]:
+    """The sub-intent the ResponseSelector chose, e.g. report_issue/waste → waste."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    for key in (retrieval_intent, "default"):
+        response = (selector.get(key) or {}).get("response") or {}
+        full = response.get("intent_response_key") or ""
+        if full.startswith(retrieval_intent + "/"):
+            return full.split("/", 1)[1], float(response.get("confidence") or 0.0)
+    return None, 0.0
+
+
+def ward_unit_for(text: str | None) -> str | None:
+    """The current ward/commune named in an address, if the gazetteer finds one."""
+    if not text:
+        return None
+    try:
+        from nlu import gazetteer
+    except ImportError:
+        return None
+    ward = gazetteer.find_ward(text)
+    return ward.unit_id if ward else None
+
+
+def _has_ward(entities: list[Any]) -> bool:
+    return any(e.entity in ("ward",) for e in entities)
+
+
+class ActionClassifyReport(Action):
+    """Start of a report: remember its category and any address already typed."""
+
+    def name(self) -> str:
+        return "action_classify_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        category, confidence = selected_category(tracker, "report_issue")
+        if category not in catalog().categories:
+            category, confidence = "other", 0.0
+        text = nfc((tracker.latest_message or {}).get("text") or "")
+        entities = extract(text)
+        hint = address_text(entities)
+        events: list[dict[str, Any]] = [
+            SlotSet("category", category),
+            SlotSet("category_confidence", confidence),
+            SlotSet("address_hint", hint),
+            SlotSet("confirmed", None),
+            SlotSet("latitude", None),
+            SlotSet("longitude", None),
+            SlotSet("ticket_code", None),
+            SlotSet("location", hint if hint and _has_ward(entities) else None),
+        ]
+        return events
+
+
+class ActionExtractLocation(Action):
+    """Custom slot mapping: fill `location` only when the form asked for it."""
+
+    def name(self) -> str:
+        return "action_extract_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        if tracker.active_loop_name != "report_form" or tracker.get_slot("requested_slot") != "location":
+            return []
+        latest = tracker.latest_message or {}
+        hint = tracker.get_slot("address_hint")
+        if (latest.get("intent") or {}).get("name") == "share_location":
+            lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
+            coords = {e["entity"]: e["value"] for e in latest.get("entities", [])}
+            lat = coords.get("latitude", lat)
+            lon = coords.get("longitude", lon)
+            if lat is None or lon is None:
+                return []
+            where = f"{hint} (GPS {float(lat):.6f}, {float(lon):.6f})" if hint else \
+                f"GPS {float(lat):.6f}, {float(lon):.6f}"
+            return [SlotSet("location", where), SlotSet("latitude", float(lat)),
+                    SlotSet("longitude", float(lon))]
+        text = collapse_whitespace(nfc(latest.get("text") or ""))
+        if not text or text.startswith("/"):
+            return []
+        if hint and fold(hint) not in fold(text):
+            text = f"{hint}, {text}"
+        return [SlotSet("location", text)]
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_report_form"
+
+    def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = collapse_whitespace(str(value or ""))
+        if len(text) < 5:
+            dispatcher.utter_message(text="Bạn mô tả rõ hơn sự việc giúp tôi nhé.")
+            return {"description": None}
+        return {"description": text}
+
+    def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = collapse_whitespace(str(value or ""))
+        if len(text) < 3:
+            dispatcher.utter_message(text="Địa chỉ chưa rõ. Bạn ghi số nhà, ngõ, đường, phường/xã giúp tôi.")
+            return {"location": None}
+        return {"location": text[:500]}
+
+
+class ActionAskLocation(Action):
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        hint = tracker.get_slot("address_hint")
+        if hint:
+            text = (f"Tôi ghi nhận địa điểm: {hint}. Địa điểm này thuộc phường/xã nào? "
+                    "Bạn cũng có thể bấm “Gửi vị trí” để chia sẻ vị trí chính xác.")
+        else:
+            text = ("Sự việc ở đâu? Bạn ghi rõ số nhà, ngõ, đường, phường/xã, "
+                    "hoặc bấm “Gửi vị trí” để chia sẻ vị trí.")
+        dispatcher.utter_message(text=text, json_message={"ask": "location"})
+        return []
+
+
+class ActionAskConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        cat = catalog().categories.get(tracker.get_slot("category") or "other")
+        name = cat.name_vi if cat else "Phản ánh khác"
+        dispatcher.utter_message(
+            text=(f"Xác nhận phản ánh — {name}\n"
+                  f"• Nội dung: {tracker.get_slot('description')}\n"
+                  f"• Địa điểm: {tracker.get_slot('location')}\n"
+                  "Thông tin trên đã đúng chưa?"),
+            buttons=[{"title": "Đúng, gửi đi", "payload": "/affirm"},
+                     {"title": "Không, huỷ", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionSubmitReport(Action):
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        reset = [SlotSet(s, None) for s in ("description", "location", "confirmed", "address_hint",
+                                            "latitude", "longitude", "category", "category_confidence")]
+        if tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(response="utter_report_cancelled")
+            return reset
+        location = tracker.get_slot("location")
+        receipt = create_ticket(
+            category=tracker.get_slot("category") or "other",
+            description=tracker.get_slot("description") or "",
+            sender_id=tracker.sender_id,
+            location_text=location,
+            ward_unit_id=ward_unit_for(location),
+            latitude=tracker.get_slot("latitude"),
+            longitude=tracker.get_slot("longitude"),
+        )
+        log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
+        dispatcher.utter_message(
+            text=(f"Đã tiếp nhận phản ánh của bạn. Mã phản ánh: {receipt.code}.\n"
+                  f"Đơn vị xử lý: {receipt.unit_name}.\n"
+                  "Bạn sẽ nhận được trả lời tại đây; có thể nhắn mã này để tra cứu tiến độ."),
+            json_message={"ticket": {"code": receipt.code, "unit_id": receipt.unit_id,
+                                     "unit_name": receipt.unit_name, "status": receipt.status}},
+        )
+        return [*reset, SlotSet("ticket_code", receipt.code)]
+
+
+class ActionEmergency(Action):
+    """Life at risk: say the hotline first, then file a flagged ticket."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        category, _ = selected_category(tracker, "emergency")
+        cats = catalog().categories
+        if category not in cats:
+            category = "rescue" if "rescue" in cats else "other"
+        info = cats[category]
+        hotline = info.hotline or "112"
+        dispatcher.utter_message(
+            text=(f"KHẨN CẤP: hãy gọi ngay {hotline} ({info.name_vi}). "
+                  "Giữ an toàn cho bản thân; tôi đã chuyển thông tin tới đơn vị trực."),
+            json_message={"emergency": {"hotline": hotline, "category": category}},
+        )
+        text = nfc((tracker.latest_message or {}).get("text") or "")
+        location = address_text(extract(text))
+        receipt = create_ticket(category=category, description=text, sender_id=tracker.sender_id,
+                                location_text=location, ward_unit_id=ward_unit_for(location))
+        dispatcher.utter_message(text=f"Mã phản ánh khẩn cấp: {receipt.code}.")
+        return [SlotSet("ticket_code", receipt.code)]
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        codes = [e["value"] for e in (tracker.latest_message or {}).get("entities", [])
+                 if e.get("entity") == "ticket_code"]
+        code = codes[0] if codes else tracker.get_slot("ticket_code")
+        if not code:
+            dispatcher.utter_message(text="Bạn cho tôi mã phản ánh (dạng HN-2611-4F7K) để tra cứu nhé.")
+            return []
+        receipt = find_ticket(code)
+        if receipt is None:
+            dispatcher.utter_message(text=f"Không tìm thấy phản ánh mã {code}. Bạn kiểm tra lại mã giúp tôi.")
+            return []
+        dispatcher.utter_message(
+            text=(f"Phản ánh {receipt.code}: {STATUS_VI.get(receipt.status, receipt.status)}. "
+                  f"Đơn vị xử lý: {receipt.unit_name}."))
+        return []
+
+
+__all__ = ["ActiveLoop"]

@@ -1,0 +1,84 @@
+"""Forward channel messages to Rasa's REST webhook and return its replies."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import requests
+
+from bot.message import Message, Reply
+
+log = logging.getLogger(__name__)
+
+
+class GatewayError(RuntimeError):
+    """Rasa could not be reached or answered badly; the message was not processed."""
+
+
+def rasa_url() -> str:
+    return os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
+
+
+def _rasa_text(message: Message) -> str:
+    # A shared location becomes an intent payload: no NLU guess, exact coordinates.
+    if message.location is not None and not message.text.strip():
+        payload = {"latitude": message.location.latitude, "longitude": message.location.longitude}
+        return "/share_location" + json.dumps(payload)
+    if message.text.startswith("/"):
+        return message.text  # button payloads ("/affirm") pass as they are
+    return message.text
+
+
+class Gateway:
+    """The single door into the conversation engine for every channel."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = (base_url or rasa_url()).rstrip("/")
+        self.timeout = timeout
+        self._http = requests.Session()
+
+    def handle(self, message: Message) -> list[Reply]:
+        body = {
+            "sender": message.sender_id,
+            "message": _rasa_text(message),
+            "metadata": {
+                "channel": message.channel,
+                "message_id": message.message_id,
+                "location": None if message.location is None else {
+                    "latitude": message.location.latitude, "longitude": message.location.longitude},
+                "attachments": [a.__dict__ for a in message.attachments],
+                **message.metadata,
+            },
+        }
+        try:
+            resp = self._http.post(f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
+        if resp.status_code != 200:
+            raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
+        try:
+            items = resp.json()
+        except ValueError as exc:
+            raise GatewayError("Rasa answered with invalid JSON") from exc
+        return [self._to_reply(item) for item in items if isinstance(item, dict)]
+
+    def parse(self, text: str) -> dict:
+        """Rasa's NLU parse of one text (no dialogue state touched)."""
+        try:
+            resp = self._http.post(f"{self.base_url}/model/parse", json={"text": text}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
+        if resp.status_code != 200:
+            raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
+        return resp.json()
+
+    @staticmethod
+    def _to_reply(item: dict) -> Reply:
+        buttons = tuple(
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in item.get("buttons") or []
+        )
+        return Reply(text=item.get("text") or "", buttons=buttons,
+                     custom=item.get("custom"), image=item.get("image"))

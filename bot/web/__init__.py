@@ -1,0 +1,51 @@
+"""Flask app factory: JSON API, web chat page, health endpoint."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from bot.gateway import Gateway
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_REQUEST_BYTES", MAX_REQUEST_BYTES)),
+        JSON_AS_ASCII=False,
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["gateway"] = app.config.get("GATEWAY") or Gateway()
+
+    from bot.web.api import api_bp
+    from bot.web.chat import chat_bp
+    from bot.web.health import health_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(chat_bp)
+    app.register_blueprint(health_bp)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        messages = {
+            413: "Yêu cầu quá lớn (request too large).",
+            404: "Không tìm thấy (not found).",
+            405: "Phương thức không được hỗ trợ (method not allowed).",
+        }
+        return jsonify(error=messages.get(exc.code or 500, exc.description)), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        logging.getLogger("bot.web").exception("unhandled error")
+        return jsonify(error="Lỗi máy chủ, vui lòng thử lại (internal error)."), 500
+
+    return app

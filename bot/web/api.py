@@ -1,0 +1,52 @@
+"""`POST /api/v1/messages`: one chat turn over JSON, used by the web chat and clients."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.gateway import Gateway, GatewayError
+from bot.message import Location, Message
+from bot.web.request_json import BadRequest, json_body
+from nlu.text import TextError
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(message: str, status: int = 400):  # type: ignore[no-untyped-def]
+    return jsonify(error=message), status
+
+
+@api_bp.post("/messages")
+def post_message():  # type: ignore[no-untyped-def]
+    try:
+        body = json_body(request)
+        channel = str(body.get("channel") or "web")
+        if channel not in ("web", "api"):
+            raise BadRequest("Kênh chỉ được là 'web' hoặc 'api' (channel must be 'web' or 'api').")
+        sender = str(body.get("sender_id") or body.get("sender") or uuid.uuid4().hex)
+        if not sender.startswith(channel + ":"):
+            sender = f"{channel}:{sender}"
+        loc = body.get("location")
+        location = None
+        if loc is not None:
+            if not isinstance(loc, dict):
+                raise BadRequest("'location' phải có latitude và longitude (location needs latitude, longitude).")
+            try:
+                lat, lon = float(loc["latitude"]), float(loc["longitude"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise BadRequest("'location' phải có latitude và longitude hợp lệ (invalid location).") from exc
+            location = Location(lat, lon)
+        message = Message(channel=channel, sender_id=sender, text=body.get("text", ""),
+                          location=location, message_id=body.get("message_id"))
+    except (BadRequest, TextError, ValueError) as exc:
+        return _error(str(exc))
+    gateway: Gateway = current_app.extensions["gateway"]
+    try:
+        replies = gateway.handle(message)
+    except GatewayError:
+        current_app.logger.exception("gateway failure")
+        return _error("Trợ lý tạm thời không phản hồi, vui lòng thử lại sau ít phút "
+                      "(assistant temporarily unavailable).", 503)
+    return jsonify(sender_id=sender, replies=[r.as_dict() for r in replies])

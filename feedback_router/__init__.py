@@ -1,0 +1,1 @@
+"""Tickets: storage, routing to the responsible unit, and their lifecycle."""

@@ -1,0 +1,115 @@
+"""Ticket operations shared by Rasa actions, the web app, Open311 and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback_router.catalog import Catalog, catalog
+from feedback_router.codes import new_code, normalize_code
+from feedback_router.db import session_scope
+from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, Unit, Urgency
+from feedback_router.routing import route
+
+SYSTEM_ACTOR = "system:assistant"
+
+
+@dataclass(frozen=True)
+class TicketReceipt:
+    """What the citizen is told: the code and who handles it."""
+
+    code: str
+    category: str
+    unit_id: str
+    unit_name: str
+    urgency: str
+    hotline: str | None
+    status: str
+
+
+def channel_of(sender_id: str) -> str:
+    """Sender ids are namespaced per channel ("telegram:123")."""
+    return sender_id.split(":", 1)[0] if ":" in sender_id else "unknown"
+
+
+def sync_units(session: Session, cat: Catalog | None = None) -> int:
+    """Make the units table mirror data/units.yaml (insert or update, never delete:
+    old tickets keep pointing at units that were retired)."""
+    cat = cat or catalog()
+    existing = {u.id: u for u in session.scalars(select(Unit))}
+    for info in cat.units.values():
+        row = existing.get(info.id)
+        if row is None:
+            session.add(Unit(id=info.id, name=info.name, name_en=info.name_en,
+                             kind=info.kind, hotline=info.hotline))
+        else:
+            row.name, row.name_en, row.kind, row.hotline = info.name, info.name_en, info.kind, info.hotline
+    session.flush()
+    return len(cat.units)
+
+
+def get_or_create_contact(session: Session, sender_id: str, phone: str | None = None) -> Contact:
+    channel = channel_of(sender_id)
+    contact = session.scalar(select(Contact).where(Contact.channel == channel, Contact.sender_id == sender_id))
+    if contact is None:
+        contact = Contact(channel=channel, sender_id=sender_id, phone=phone)
+        session.add(contact)
+        session.flush()
+    elif phone and not contact.phone:
+        contact.phone = phone
+    return contact
+
+
+def create_ticket(
+    *,
+    category: str,
+    description: str,
+    sender_id: str,
+    location_text: str | None = None,
+    ward_unit_id: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    phone: str | None = None,
+    engine: Engine | None = None,
+) -> TicketReceipt:
+    """File a report: route it, give it a unique code, record its first event."""
+    decision = route(category, ward_unit_id)
+    for _attempt in range(8):
+        try:
+            with session_scope(engine) as session:
+                contact = get_or_create_contact(session, sender_id, phone)
+                ticket = Ticket(
+                    code=new_code(),
+                    category=category,
+                    urgency=Urgency(decision.urgency),
+                    status=TicketStatus.received,
+                    description=description,
+                    location_text=location_text,
+                    ward_unit_id=ward_unit_id,
+                    latitude=latitude,
+                    longitude=longitude,
+                    unit_id=decision.unit_id,
+                    contact_id=contact.id,
+                    channel=contact.channel,
+                )
+                ticket.events.append(TicketEvent(status=TicketStatus.received, actor=SYSTEM_ACTOR,
+                                                 note=f"routed to {decision.unit_id}: {decision.reason}"))
+                session.add(ticket)
+                session.flush()
+                return TicketReceipt(ticket.code, category, decision.unit_id, decision.unit_name,
+                                     decision.urgency, decision.hotline, ticket.status.value)
+        except IntegrityError:
+            continue  # the random code collided with an existing one: draw again
+    raise RuntimeError("could not allocate a unique ticket code")
+
+
+def find_ticket(code: str, engine: Engine | None = None) -> TicketReceipt | None:
+    with session_scope(engine) as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.code == normalize_code(code)))
+        if ticket is None:
+            return None
+        return TicketReceipt(ticket.code, ticket.category, ticket.unit_id, ticket.unit.name,
+                             ticket.urgency.value, None, ticket.status.value)

@@ -1,0 +1,112 @@
+"""Rule-based entity extraction shared by the Rasa component and the app.
+
+Addresses, phone numbers and ticket codes follow fixed patterns; learning them
+with DIET would cost minutes of training per tag for no gain in accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.text import fold
+
+_WORD_RE = re.compile(r"\s*([^\W\d_]+|\d+)", re.UNICODE)
+_ALLEY_RE = re.compile(
+    r"\b(?:(?:số|so)\s*\d+[a-zA-Z]?\s*,?\s*)?"
+    r"(?:ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*"
+    r"(?:\s*,?\s*(?:ngách|ngach|hẻm|hem)\s*\d+[a-zA-Z]?)*",
+    re.IGNORECASE,
+)
+_STREET_KEYWORD_RE = re.compile(r"\b(?:đường|duong|phố|pho)\b", re.IGNORECASE)
+_NOT_STREET = ("phuong", "quan", "xa", "huyen", "thi", "duong", "pho", "ngo", "ngach")
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+84|84|0)(?:[\s.-]?\d){9}(?!\d)")
+_TICKET_RE = re.compile(r"\bHN-\d{4}-[0-9A-Z]{4}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end}
+
+
+def _proper_name_at(text: str, pos: int) -> tuple[str, int, int] | None:
+    """Capitalised words (or a number, "đường 3/2") starting at `pos`: a street name.
+
+    Names are capitalised when people bother to; lowercase input yields no street
+    here and is left to the gazetteer.
+    """
+    words: list[tuple[int, int]] = []
+    while len(words) < 4:
+        m = _WORD_RE.match(text, pos)
+        if m is None:
+            break
+        word = m.group(1)
+        if not (word[0].isupper() or (word.isdigit() and not words)):
+            break
+        if not words and fold(word) in _NOT_STREET:
+            break
+        words.append((m.start(1), m.end(1)))
+        pos = m.end(1)
+    if not words:
+        return None
+    start, end = words[0][0], words[-1][1]
+    return text[start:end], start, end
+
+
+def _gazetteer_entities(text: str) -> list[Entity]:
+    """Wards and old districts, when the gazetteer module is available."""
+    try:
+        from nlu import gazetteer
+    except ImportError:  # pragma: no cover - gazetteer package not installed
+        return []
+    found: list[Entity] = []
+    ward = gazetteer.find_ward_span(text)
+    if ward is not None:
+        w, start, end = ward
+        found.append(Entity("ward", w.full_name, start, end))
+    district = gazetteer.find_district(text)
+    if district is not None:
+        name, start, end = district
+        found.append(Entity("district", name, start, end))
+    return found
+
+
+def extract(text: str) -> list[Entity]:
+    """All entities found in `text`, ordered by position, without overlaps."""
+    found: list[Entity] = []
+    for m in _TICKET_RE.finditer(text):
+        found.append(Entity("ticket_code", m.group(0).upper(), m.start(), m.end()))
+    for m in _PHONE_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if digits.startswith("84"):
+            digits = "0" + digits[2:]
+        found.append(Entity("phone", digits, m.start(), m.end()))
+    for m in _ALLEY_RE.finditer(text):
+        found.append(Entity("alley", m.group(0).strip(" ,"), m.start(), m.end()))
+        street = _proper_name_at(text, m.end())
+        if street is not None:
+            found.append(Entity("street", *street))
+    for m in _STREET_KEYWORD_RE.finditer(text):
+        street = _proper_name_at(text, m.end())
+        if street is not None:
+            found.append(Entity("street", *street))
+    found.extend(_gazetteer_entities(text))
+    found.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    result: list[Entity] = []
+    for ent in found:
+        if result and ent.start < result[-1].end:
+            continue
+        result.append(ent)
+    return result
+
+
+def address_text(entities: list[Entity]) -> str | None:
+    """Join address parts ("ngõ 12", "Láng Hạ", "phường Láng") into one line."""
+    parts = [e.value for e in entities if e.entity in ("alley", "street", "landmark", "ward", "district")]
+    return ", ".join(dict.fromkeys(parts)) if parts else None

@@ -1,0 +1,62 @@
+"""Rasa component that normalises Vietnamese text before it is segmented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.text import normalize
+
+ORIGINAL_TEXT = "original_text"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class VietnameseNormalizer(GraphComponent):
+    """Applies `nlu.text.normalize` to training and live messages alike.
+
+    Running it inside the pipeline (not only in the gateway) guarantees that the
+    model never sees text normalised differently from what it was trained on,
+    whichever client calls Rasa. The text as typed is kept in `original_text`.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "VietnameseNormalizer":
+        return cls()
+
+    @staticmethod
+    def _normalize_message(message: Message) -> None:
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text or text.startswith("/"):
+            return  # "/intent{...}" payloads from buttons must pass untouched
+        if message.get(ORIGINAL_TEXT) is None:
+            message.set(ORIGINAL_TEXT, text)
+        message.set(TEXT, normalize(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalize_message(example)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._normalize_message(message)
+        return messages

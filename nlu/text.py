@@ -1,0 +1,147 @@
+"""Vietnamese text normalisation shared by the Rasa components and the app.
+
+This module must import cleanly in both virtual environments (Rasa's Python 3.10
+and the app's Python 3.11), so it depends only on the standard library and PyYAML.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TEENCODE_FILE = DATA_DIR / "teencode.yaml"
+
+MAX_TEXT_CHARS = 5000
+
+_WS_RE = re.compile(r"\s+")
+_PUNCT_REPEAT_RE = re.compile(r"([!?.,])\1+")
+_TOKEN_RE = re.compile(r"\w+\.?|[^\w\s]", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: phones send decomposed (NFD) Vietnamese, which breaks matching."""
+    return unicodedata.normalize("NFC", text)
+
+
+def collapse_whitespace(text: str) -> str:
+    return _WS_RE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics ("Láng Hạ" → "lang ha").
+
+    Citizens often type without diacritics; comparing folded forms makes accented
+    and plain input meet.
+    """
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+def _squeeze_run(run: str) -> str:
+    # Keep the letter that carries the diacritic: "áaaa" → "á".
+    return max(run, key=lambda ch: len(unicodedata.normalize("NFD", ch)))
+
+
+def squeeze_repeats(text: str) -> str:
+    """Drop letters repeated for emphasis ("quáaaa" → "quá", "!!!" → "!").
+
+    Runs of three or more of one letter never occur in Vietnamese spelling; a pair
+    is squeezed only when its diacritics differ ("quáa"), since "xoong" is a word.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        j = i + 1
+        if ch.isalpha():
+            base = fold(ch)
+            while j < len(text) and text[j].isalpha() and fold(text[j]) == base:
+                j += 1
+        run = text[i:j]
+        if len(run) >= 3 or (len(run) == 2 and run[0] != run[1]):
+            out.append(_squeeze_run(run))
+        else:
+            out.append(run)
+        i = j
+    return _PUNCT_REPEAT_RE.sub(r"\1", "".join(out))
+
+
+@functools.lru_cache(maxsize=1)
+def _teencode() -> tuple[dict[str, str], dict[str, str]]:
+    """Load whole-token and prefix abbreviation maps once; absent file → no expansion."""
+    if not TEENCODE_FILE.exists():
+        return {}, {}
+    raw = yaml.safe_load(TEENCODE_FILE.read_text(encoding="utf-8")) or {}
+    tokens = {nfc(str(k)).lower(): nfc(str(v)) for k, v in (raw.get("tokens") or {}).items()}
+    prefixes = {nfc(str(k)).lower(): nfc(str(v)) for k, v in (raw.get("prefixes") or {}).items()}
+    return tokens, prefixes
+
+
+def expand_teencode(text: str) -> str:
+    """Replace unambiguous abbreviations ("ko" → "không", "p.Láng" → "phường Láng")."""
+    tokens, prefixes = _teencode()
+    if not tokens and not prefixes:
+        return text
+    out: list[str] = []
+    pos = 0
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group(0)
+        out.append(text[pos : match.start()])
+        pos = match.end()
+        lower = word.lower()
+        if lower in prefixes:
+            out.append(prefixes[lower] + " ")
+            continue
+        bare = lower.rstrip(".")
+        if bare in tokens and (lower == bare or bare + "." not in prefixes):
+            out.append(tokens[bare] + word[len(bare) :])
+            continue
+        replaced = False
+        for prefix, expansion in prefixes.items():
+            # "p.láng", "q.cầu" — a prefix glued to the name that follows it.
+            if lower.startswith(prefix) and len(lower) > len(prefix):
+                out.append(expansion + " " + word[len(prefix) :])
+                replaced = True
+                break
+        if not replaced:
+            out.append(word)
+    out.append(text[pos:])
+    return collapse_whitespace("".join(out))
+
+
+def normalize(text: str) -> str:
+    """The one normalisation every entry point applies before NLU.
+
+    Case is kept on purpose: the word segmenter uses capitals to find proper names
+    ("Nguyễn Trãi"); featurizers lowercase on their own.
+    """
+    text = collapse_whitespace(nfc(text))
+    text = squeeze_repeats(text)
+    return expand_teencode(text)
+
+
+class TextError(ValueError):
+    """A message the assistant cannot take, with a reason a user can read."""
+
+
+def validate_user_text(text: object, *, allow_empty: bool = False) -> str:
+    """Check and NFC-normalise text arriving from any channel."""
+    if not isinstance(text, str):
+        raise TextError("Trường 'text' phải là chuỗi ký tự (text must be a string).")
+    text = nfc(text)
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextError(
+            f"Tin nhắn quá dài: tối đa {MAX_TEXT_CHARS} ký tự "
+            f"(message too long: at most {MAX_TEXT_CHARS} characters)."
+        )
+    if "\x00" in text:
+        raise TextError("Tin nhắn chứa ký tự không hợp lệ (message contains a NUL byte).")
+    if not allow_empty and not text.strip():
+        raise TextError("Tin nhắn trống (message is empty).")
+    return text

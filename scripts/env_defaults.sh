@@ -1,0 +1,15 @@
+# Default configuration for `make run` / `make test` (sourced by the Makefile).
+# Every value can be overridden from the environment; see README "Configuration".
+export RASA_HOST="${RASA_HOST:-127.0.0.1}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export RASA_URL="${RASA_URL:-http://${RASA_HOST}:${RASA_PORT}}"
+export ACTIONS_HOST="${ACTIONS_HOST:-127.0.0.1}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://${ACTIONS_HOST}:${ACTIONS_PORT}/webhook}"
+export WEB_HOST="${WEB_HOST:-127.0.0.1}"
+export WEB_PORT="${WEB_PORT:-8000}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/hanoi.db}"
+export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$PWD/var/rasa_tracker.db}"
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"

@@ -1,0 +1,79 @@
+"""Start the real processes (Rasa, action server, web app) on free local ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)})
+    env.update(extra)
+    return env
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited ({proc.returncode}) before healthy:\n{log.read_text()[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not healthy after {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@contextmanager
+def running(cmd: list[str], env: dict[str, str], health_url: str, log: Path,
+            timeout: float = 300.0) -> Iterator[subprocess.Popen]:
+    """Run `cmd` until the block ends; stop its whole process group afterwards."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        wait_healthy(health_url, proc, log, timeout)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def rasa_cmd(model: Path, port: int) -> list[str]:
+    return [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+            "-p", str(port), "--model", str(model), "--credentials", "credentials.yml",
+            "--endpoints", "endpoints.yml"]
+
+
+def actions_cmd() -> list[str]:
+    return [str(ROOT / ".venv/bin/python"), "-m", "bot.action_server"]
+
+
+def web_cmd() -> list[str]:
+    return [str(ROOT / ".venv/bin/python"), "-m", "bot.web.serve"]

@@ -1,0 +1,88 @@
+"""End to end: a Vietnamese conversation through the web API, real Rasa, real actions,
+real database (SQLite and PostgreSQL), ending in exactly one routed ticket."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from feedback_router.db import make_engine
+from feedback_router.models import Ticket, TicketEvent
+from feedback_router.routing import route
+from nlu import gazetteer
+from tests.conftest import Stack
+
+
+def say(stack: Stack, sender: str, text: str = "", **extra: object) -> list[dict]:
+    resp = requests.post(f"{stack.web_url}/api/v1/messages",
+                         json={"sender_id": sender, "text": text, **extra}, timeout=60)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["sender_id"] == f"web:{sender}"
+    return body["replies"]
+
+
+def joined(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def tickets(db_url: str) -> list[Ticket]:
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            rows = list(s.scalars(select(Ticket)))
+            for t in rows:
+                _ = [e.status for e in t.events]
+            return rows
+    finally:
+        engine.dispose()
+
+
+def test_waste_report_becomes_one_routed_ticket(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    greet = joined(say(stack, sender, "Xin chào"))
+    assert "Xin chào" in greet
+
+    ask = say(stack, sender, "Ở ngõ 12 Láng Hạ rác thải ba ngày không ai thu gom")
+    ask_text = joined(ask)
+    assert "ngõ 12" in ask_text and "phường" in ask_text, ask_text   # form asks where, with the hint
+    assert any((r.get("custom") or {}).get("ask") == "location" for r in ask)
+
+    confirm = say(stack, sender, "phường Láng")
+    confirm_text = joined(confirm)
+    assert "Xác nhận" in confirm_text and "Láng" in confirm_text, confirm_text
+    assert [b["payload"] for b in confirm[-1]["buttons"]] == ["/affirm", "/deny"]
+
+    done = say(stack, sender, "đúng rồi")
+    done_text = joined(done)
+    match = re.search(r"HN-\d{4}-[0-9A-Z]{4}", done_text)
+    assert match, done_text
+
+    rows = tickets(stack.database_url)
+    assert len(rows) == 1
+    ticket = rows[0]
+    ward = gazetteer.find_ward("phường Láng")
+    assert ward is not None
+    expected = route("waste", ward.unit_id)
+    assert ticket.code == match.group(0)
+    assert ticket.category == "waste"
+    assert ticket.unit_id == expected.unit_id
+    assert ticket.status.value == "received"
+    assert expected.unit_name in done_text
+    assert "Láng Hạ" in (ticket.location_text or "")
+    assert ticket.channel == "web"
+    assert [e.status.value for e in ticket.events] == ["received"]
+
+
+def test_shared_location_and_cancel(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    say(stack, sender, "đường Nguyễn Trãi ngập sâu nửa mét, xe chết máy hàng loạt")
+    confirm = say(stack, sender, location={"latitude": 20.9935, "longitude": 105.8052})
+    assert "GPS 20.993500, 105.805200" in joined(confirm)
+    cancelled = joined(say(stack, sender, "/deny"))
+    assert "huỷ" in cancelled
+    assert not [t for t in tickets(stack.database_url) if "Nguyễn Trãi" in t.description]

@@ -1,0 +1,69 @@
+"""Our Rasa components, run for real inside the Rasa venv."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import unicodedata
+
+import pytest
+
+from tests.support.procs import ROOT, base_env
+
+TEXTS = [
+    "Ở ngõ 12 Láng Hạ rác thải ba ngày không ai thu gom",
+    unicodedata.normalize("NFD", "Đường Nguyễn Trãi ngập quáaaaa!!!"),
+    "rac thai   ko ai thu gom",
+    "/affirm",
+]
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    proc = subprocess.run(
+        [str(ROOT / ".venv-rasa/bin/python"), "-m", "tests.rasa_side.run_components"],
+        input=json.dumps(TEXTS), capture_output=True, text=True, cwd=ROOT,
+        env=base_env(), timeout=300, check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_components_are_registered_with_the_recipe(result: dict) -> None:
+    assert result["registered"] == ["UnderTheSeaTokenizer", "VietnameseEntityExtractor", "VietnameseNormalizer"]
+
+
+def test_tokenizer_keeps_vietnamese_words_whole(result: dict) -> None:
+    words = [t[0] for t in result["messages"][0]["tokens"]]
+    for word in ("rác thải", "thu gom", "Láng Hạ"):
+        assert word in words
+    first = result["messages"][0]
+    for text, start, end, _lemma in first["tokens"]:
+        assert first["text"][start:end] == text
+
+
+def test_lemmas_are_diacritic_free_so_plain_text_matches(result: dict) -> None:
+    lemmas = {t[0]: t[3] for t in result["messages"][0]["tokens"]}
+    assert lemmas["rác thải"] == "rac_thai"
+    plain = [t[3] for t in result["messages"][2]["tokens"]]
+    assert "rac_thai" in plain or {"rac", "thai"} <= set(plain)
+
+
+def test_normalizer_nfc_squeeze_teencode(result: dict) -> None:
+    second = result["messages"][1]
+    assert second["text"] == unicodedata.normalize("NFC", second["text"])
+    assert "quá!" in second["text"] and "aaa" not in second["text"]
+    assert second["original"] == TEXTS[1]
+    third = result["messages"][2]["text"]
+    assert "  " not in third
+    assert "không" in third  # "ko" expanded from data/teencode.yaml
+
+
+def test_button_payloads_pass_untouched(result: dict) -> None:
+    assert result["messages"][3]["text"] == "/affirm"
+    assert result["training_texts"][3] == "/affirm"
+
+
+def test_entity_extractor_finds_alley_and_street(result: dict) -> None:
+    ents = {(e["entity"], e["value"]) for e in result["messages"][0]["entities"]}
+    assert ("alley", "ngõ 12") in ents
+    assert ("street", "Láng Hạ") in ents
