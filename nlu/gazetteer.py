@@ -217,6 +217,11 @@ def _package_data_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
+# Fail at import, not at the first lookup, when the data package is missing, so that
+# callers can treat `from nlu import gazetteer` raising ImportError as "no gazetteer".
+_DATA_DIR = _package_data_dir()
+
+
 def _read_json(path: Path) -> dict:
     with path.open(encoding="utf-8") as fh:
         return json.load(fh)
@@ -233,7 +238,7 @@ def _kind(raw: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _data() -> _Data:
     """Load and index the package's Hanoi data once (about 0.1 s)."""
-    data_dir = _package_data_dir()
+    data_dir = _DATA_DIR
     new = _read_json(data_dir / "parser_from_2025.json")
     legacy = _read_json(data_dir / "parser_legacy.json")
     conv = _read_json(data_dir / "converter_2025.json")

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support import procs
+from scripts import procs
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -64,7 +64,7 @@ def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     here so each database backend can start its own action server behind it."""
     from scripts.train_model import ensure_model
 
-    model = ensure_model()
+    model = Path(os.environ["RASA_MODEL"]) if os.environ.get("RASA_MODEL") else ensure_model()
     workdir = tmp_path_factory.mktemp("rasa")
     port, actions_port = procs.free_port(), procs.free_port()
     env = procs.base_env(ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",

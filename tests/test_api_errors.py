@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from bot.gateway import Gateway
 from bot.web import create_app
-from tests.support.procs import free_port
+from scripts.procs import free_port
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.support.procs import ROOT
+from scripts.procs import ROOT
 
 
 def compose_config() -> str:

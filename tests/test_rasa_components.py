@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from tests.support.procs import ROOT, base_env
+from scripts.procs import ROOT, base_env
 
 TEXTS = [
     "Ở ngõ 12 Láng Hạ rác thải ba ngày không ai thu gom",

@@ -18,7 +18,9 @@ import yaml
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-UNIT_KINDS = {"department", "police", "emergency", "utility", "ward", "commune", "inspection", "triage"}
+UNIT_KINDS = {
+    "department", "police", "emergency", "utility", "ward", "commune", "inspection", "triage",
+}
 REPORT_CATEGORIES = {
     "waste", "flooding_drainage", "road_damage", "traffic_order", "street_lighting",
     "trees_parks", "pollution_noise", "construction_violation", "urban_order",
@@ -166,7 +168,8 @@ def test_ward_units_match_gazetteer(units_doc: dict[str, Any]) -> None:
         assert unit["name"] == f"UBND {ward.full_name}"
         assert unit["kind"] == ("ward" if ward.kind == "phường" else "commune")
         assert unit["ward_code"] == ward.code
-        assert uid == "ubnd-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(ward.full_name)).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(ward.full_name)).strip("-")
+        assert uid == "ubnd-" + slug
 
 
 def test_ward_unit_examples(units: dict[str, dict[str, Any]]) -> None:
@@ -184,7 +187,10 @@ def test_category_ids_are_the_contract(categories_doc: dict[str, Any]) -> None:
     assert set(ids) == REPORT_CATEGORIES | set(EMERGENCY_HOTLINES)
 
 
-def test_category_fields(categories: dict[str, dict[str, Any]], units: dict[str, dict[str, Any]]) -> None:
+Rows = dict[str, dict[str, Any]]
+
+
+def test_category_fields(categories: Rows, units: Rows) -> None:
     for cid, c in categories.items():
         assert c["intent"] == ("emergency" if cid in EMERGENCY_HOTLINES else "report_issue"), cid
         assert c["scope"] in {"local", "network", "emergency"}, cid
@@ -199,7 +205,7 @@ def test_category_fields(categories: dict[str, dict[str, Any]], units: dict[str,
             assert units[c["unit"]]["kind"] not in ("ward", "commune", "emergency"), cid
 
 
-def test_emergency_categories(categories: dict[str, dict[str, Any]], units: dict[str, dict[str, Any]]) -> None:
+def test_emergency_categories(categories: Rows, units: Rows) -> None:
     for cid, number in EMERGENCY_HOTLINES.items():
         c = categories[cid]
         assert c["scope"] == "emergency" and c["urgency"] == "emergency"

@@ -55,7 +55,9 @@ UNITS = {
 SYMBOLS = {"&": " và ", "+": " cộng ", "@": " a còng ", "=": " bằng ", "#": " thăng "}
 
 # Words after which a number is a phone/hotline number, read digit by digit.
-DIAL_CONTEXT = r"(?:gọi|tổng đài|đường dây nóng|hotline|điện thoại|SĐT|số máy|liên hệ|quay số|bấm số)"
+DIAL_WORDS = ("gọi", "tổng đài", "đường dây nóng", "hotline", "điện thoại", "SĐT", "số máy",
+              "liên hệ", "quay số", "bấm số")  # fmt: skip
+DIAL_CONTEXT = "(?:" + "|".join(DIAL_WORDS) + ")"
 ADDRESS_CONTEXT = r"(?:số|ngõ|ngách|hẻm|kiệt|nhà|phòng)"
 
 _NUM = r"\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?"  # 15.000 (thousands) | 2,5 (decimal) | 300
@@ -110,7 +112,8 @@ def _phone(match: re.Match[str]) -> str:
     groups = [g for g in re.split(r"[\s.\-]+", body) if g]
     if len(groups) == 1 and len(groups[0]) >= 9:  # 0912345678 -> 0912 345 678
         g = groups[0]
-        groups = [g[:4], g[4:7], g[7:]]
+        head = len(g) - 6  # last two groups of three, like people say them
+        groups = [g[:head], g[head:-3], g[-3:]]
     return prefix + ", ".join(digits_to_words(g) for g in groups)
 
 
@@ -154,7 +157,7 @@ _UNIT_RE = re.compile(
     + r")\s?(?P<u>km/h|m²|m2|km|cm|mm|kg|ha|VNĐ|vnđ|VND|đồng|đ|%|k|g|m|l)"
     r"(?!\w)"
 )
-_RANGE_RE = re.compile(r"\b(\d+)\s?-\s?(\d+)\b")
+_RANGE_RE = re.compile(r"(?<![\w-])(\d+)\s?-\s?(\d+)(?![\d-])")
 _NUMBER_RE = re.compile(r"(?<![\w,.])(" + _NUM + r")(?![\w])")
 
 

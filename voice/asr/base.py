@@ -94,7 +94,7 @@ class RecognizerSession(ABC):
     def final(self) -> Result:
         """Flush and return the result for everything fed so far; the session is done."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract on purpose
         """Free engine resources early (optional; garbage collection also does it)."""
 
 

@@ -1,0 +1,27 @@
+"""`make bench`: run every benchmark that exists and print its numbers."""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+
+BENCHES = ["bench.stack_bench", "bench.nlu_bench", "bench.voice_bench", "bench.qa_eval"]
+
+
+def main() -> None:
+    for name in BENCHES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        print(f"\n=== {name} ===", flush=True)
+        try:
+            module.main()
+        except Exception:  # noqa: BLE001 - one failing bench must not hide the others
+            traceback.print_exc()
+
+
+if __name__ == "__main__":
+    main()

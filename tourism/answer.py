@@ -1,0 +1,122 @@
+"""Short, data-traceable answers about a place, in Vietnamese or English.
+
+Every sentence is built from a field of sites.yaml; when the field is null the answer says so
+plainly instead of guessing, and a map link is always given because it is useful even then.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tourism.search import next_festival_date
+from tourism.sites import Festival, Place
+
+ASPECTS: frozenset[str | None] = frozenset({None, "hours", "price", "bus", "address", "festival", "products"})
+
+UNKNOWN_VI = "chưa có thông tin"
+UNKNOWN_EN = "unknown (not verified yet)"
+
+_TYPE_LABEL = {
+    "relic": ("di tích", "historic site"),
+    "museum": ("bảo tàng", "museum"),
+    "temple": ("đền", "temple"),
+    "pagoda": ("chùa", "pagoda"),
+    "lake": ("hồ", "lake"),
+    "village_craft": ("làng nghề", "craft village"),
+    "ancient_village": ("làng cổ", "ancient village"),
+    "landmark": ("công trình tiêu biểu", "landmark"),
+}
+
+
+def _t(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def _unknown(lang: str) -> str:
+    return UNKNOWN_EN if lang == "en" else UNKNOWN_VI
+
+
+def _map_line(place: Place, lang: str) -> str:
+    return _t(lang, "Bản đồ: ", "Map: ") + place.maps_url
+
+
+def _fmt(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def _festival_line(fest: Festival, lang: str, today: date) -> str:
+    start, end = next_festival_date(fest, today)
+    when = _fmt(start) if start == end else f"{_fmt(start)}–{_fmt(end)}"
+    if fest.calendar == "lunar":
+        rule = _t(lang, f"ngày {fest.day}/{fest.month} âm lịch", f"lunar {fest.day}/{fest.month}")
+    else:
+        rule = _t(lang, f"ngày {fest.day}/{fest.month} dương lịch", f"{fest.day}/{fest.month} every year")
+    name = fest.name_en if lang == "en" else fest.name_vi
+    nxt = _t(lang, "lần tới", "next")
+    return f"{name}: {rule} ({nxt}: {when})"
+
+
+def _address(place: Place, lang: str) -> str:
+    parts = [p for p in (place.address,) if p]
+    addr = parts[0] if parts else _unknown(lang)
+    ward = place.ward or _unknown(lang)
+    return _t(
+        lang,
+        f"Địa chỉ {place.name_vi}: {addr}. Đơn vị hành chính (từ 1/7/2025): {ward}.",
+        f"Address of {place.name_en}: {addr}. Ward/commune (since 1 Jul 2025): {ward}.",
+    )
+
+
+def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", today: date | None = None) -> str:
+    """One short reply about `place`; `aspect` picks the fact, None gives an overview."""
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r}")
+    lang = "en" if lang == "en" else "vi"
+    today = today or date.today()
+    name = place.name(lang)
+    lines: list[str]
+
+    if aspect == "hours":
+        lines = [_t(lang, f"Giờ mở cửa {name}: ", f"Opening hours of {name}: ") + (place.opening_hours or _unknown(lang)) + "."]
+        if place.opening_hours and lang == "en":
+            lines.append("(Source text is in Vietnamese.)")
+    elif aspect == "price":
+        lines = [_t(lang, f"Giá vé {name}: ", f"Ticket price at {name}: ") + (place.ticket_price or _unknown(lang)) + "."]
+    elif aspect == "bus":
+        if place.bus:
+            lines = [
+                _t(lang, f"Các tuyến xe buýt có điểm dừng gần {name}: ", f"Bus lines stopping near {name}: ")
+                + ", ".join(place.bus) + ".",
+                _t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
+                   "Line numbers change from time to time; please double-check before you go."),
+            ]
+        else:
+            lines = [_t(lang, f"Tuyến xe buýt tới {name}: {UNKNOWN_VI}.", f"Bus lines to {name}: {UNKNOWN_EN}.")]
+    elif aspect == "address":
+        lines = [_address(place, lang)]
+    elif aspect == "festival":
+        if place.festivals:
+            head = _t(lang, f"Lễ hội / sự kiện tại {name}:", f"Festivals and events at {name}:")
+            lines = [head, *("- " + _festival_line(f, lang, today) for f in place.festivals)]
+        else:
+            lines = [_t(lang, f"Lễ hội tại {name}: {UNKNOWN_VI}.", f"Festivals at {name}: {UNKNOWN_EN}.")]
+    elif aspect == "products":
+        if place.products:
+            lines = [_t(lang, f"Sản phẩm của {name}: ", f"What {name} makes: ") + ", ".join(place.products) + "."]
+        else:
+            lines = [_t(lang, f"{name} không phải làng nghề; sản phẩm: {UNKNOWN_VI}.",
+                        f"{name} is not a craft village; products: {UNKNOWN_EN}.")]
+    else:
+        label_vi, label_en = _TYPE_LABEL.get(place.type, ("địa điểm", "place"))
+        lines = [f"{name} ({_t(lang, label_vi, label_en)}): {place.description(lang)}", _address(place, lang)]
+        facts = []
+        if place.opening_hours:
+            facts.append(_t(lang, "Giờ mở cửa: ", "Hours: ") + place.opening_hours)
+        if place.ticket_price:
+            facts.append(_t(lang, "Vé: ", "Tickets: ") + place.ticket_price)
+        if facts:
+            lines.append("; ".join(facts) + ".")
+        lines.append(_t(lang, "Hỏi thêm: giờ mở cửa? giá vé? xe buýt? lễ hội?",
+                        "Ask me more: opening hours? tickets? bus? festivals?"))
+    lines.append(_map_line(place, lang))
+    return "\n".join(lines)

@@ -1,0 +1,230 @@
+"""Public-service procedures (data/procedures.yaml): loading, matching and short answers.
+
+Citizens ask in many ways ("làm cccd", "lam can cuoc", "đăng kí kết hôn cần j"), so matching reuses
+the teencode-aware normaliser and token scoring of tourism.search. Answers only restate the YAML
+fields and flag anything marked unverified, so every sentence can be traced to a source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tourism.search import AliasKey, alias_score, make_alias_key, nfc, normalize
+
+DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
+ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_REQUIRED = ("id", "name_vi", "name_en", "aliases", "papers", "fee", "processing_time", "where", "online", "sources")
+_VERIFIABLE = frozenset({"papers", "fee", "processing_time", "where", "online"})
+
+# Words that carry the question, not the procedure; they weigh little when matching.
+_GENERIC = frozenset(
+    "lam dang ky cap xin thu tuc giay to can gi o dau bao nhieu the nao nhu khong duoc minh toi cho "
+    "nop phi le mat tien online truc tuyen how do i to the a for my get register pay online".split()
+)
+
+
+class ProceduresDataError(ValueError):
+    """Raised when procedures.yaml breaks a rule that answers rely on."""
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineInfo:
+    """Where and how to do it online; empty tuples mean no verified online route."""
+
+    channels: tuple[str, ...]
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    """One administrative procedure; None fields are "chưa có thông tin"."""
+
+    id: str
+    category: str
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+    papers: tuple[str, ...]
+    fee: str | None
+    processing_time: str | None
+    where: str | None
+    online: OnlineInfo
+    legal_basis: str | None
+    unverified: frozenset[str]
+    sources: tuple[str, ...]
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+def _opt(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ProceduresDataError(f"{where}: expected a non-empty string or null")
+    return nfc(value.strip())
+
+
+def _strs(value: Any, where: str, allow_empty: bool = True) -> tuple[str, ...]:
+    if value is None:
+        value = []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ProceduresDataError(f"{where}: expected a list of strings")
+    if not allow_empty and not value:
+        raise ProceduresDataError(f"{where}: must not be empty")
+    return tuple(nfc(v.strip()) for v in value)
+
+
+def _procedure(raw: Any, index: int) -> Procedure:
+    if not isinstance(raw, dict):
+        raise ProceduresDataError(f"procedures[{index}] must be a mapping")
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise ProceduresDataError(f"procedures[{index}] ({raw.get('id')}): missing {missing}")
+    pid = raw["id"]
+    where = f"procedure {pid!r}"
+    if not isinstance(pid, str) or not _ID_RE.match(pid):
+        raise ProceduresDataError(f"{where}: id must be an ascii slug")
+    online_raw = raw["online"] or {}
+    if not isinstance(online_raw, dict):
+        raise ProceduresDataError(f"{where}: online must be a mapping")
+    unverified = frozenset(_strs(raw.get("unverified"), f"{where}.unverified"))
+    if not unverified <= _VERIFIABLE:
+        raise ProceduresDataError(f"{where}: unverified may only name {sorted(_VERIFIABLE)}")
+    name_vi, name_en = _opt(raw["name_vi"], where), _opt(raw["name_en"], where)
+    if not name_vi or not name_en:
+        raise ProceduresDataError(f"{where}: names are required")
+    return Procedure(
+        id=pid,
+        category=_opt(raw.get("category"), where) or "khac",
+        name_vi=name_vi,
+        name_en=name_en,
+        aliases=_strs(raw["aliases"], f"{where}.aliases", allow_empty=False),
+        papers=_strs(raw["papers"], f"{where}.papers"),
+        fee=_opt(raw["fee"], f"{where}.fee"),
+        processing_time=_opt(raw["processing_time"], f"{where}.processing_time"),
+        where=_opt(raw["where"], f"{where}.where"),
+        online=OnlineInfo(_strs(online_raw.get("channels"), f"{where}.online.channels"),
+                          _strs(online_raw.get("steps"), f"{where}.online.steps")),
+        legal_basis=_opt(raw.get("legal_basis"), f"{where}.legal_basis"),
+        unverified=unverified,
+        sources=_strs(raw["sources"], f"{where}.sources", allow_empty=False),
+    )
+
+
+def parse_procedures(doc: Any) -> tuple[Procedure, ...]:
+    """Validate a parsed YAML document (separate from IO so tests can feed broken data)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("procedures"), list):
+        raise ProceduresDataError("procedures.yaml: top-level 'procedures' list is required")
+    _strs(doc.get("sources"), "top-level sources", allow_empty=False)
+    procs = tuple(_procedure(raw, i) for i, raw in enumerate(doc["procedures"]))
+    ids = [p.id for p in procs]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise ProceduresDataError(f"duplicate ids {sorted(dupes)}")
+    return procs
+
+
+@lru_cache(maxsize=4)
+def load_procedures(path: str | None = None) -> tuple[Procedure, ...]:
+    """Read, validate and cache procedures.yaml."""
+    file = Path(path) if path else DATA_PATH
+    with file.open(encoding="utf-8") as fh:
+        return parse_procedures(yaml.safe_load(fh))
+
+
+@lru_cache(maxsize=4)
+def _index(path: str | None = None) -> tuple[tuple[Procedure, tuple[AliasKey, ...]], ...]:
+    out = []
+    for p in load_procedures(path):
+        keys = tuple(k for k in (make_alias_key(a, _GENERIC) for a in (p.name_vi, p.name_en, *p.aliases)) if k)
+        out.append((p, keys))
+    return tuple(out)
+
+
+def get_procedure(proc_id: str, path: str | None = None) -> Procedure | None:
+    return next((p for p, _ in _index(path) if p.id == proc_id), None)
+
+
+def find_procedure(query: str, limit: int = 3, path: str | None = None) -> list[tuple[Procedure, float]]:
+    """Procedures matching a free-text question, best first, as (procedure, score 0–~103)."""
+    q = normalize(nfc(query or ""))
+    tokens = tuple(q.split())
+    if not tokens:
+        return []
+    q_set = frozenset(tokens)
+    scored = []
+    for proc, keys in _index(path):
+        best = max((alias_score(k, q, tokens, q_set) for k in keys), default=0.0)
+        scored.append((best, proc))
+    scored.sort(key=lambda t: (-t[0], t[1].id))
+    return [(p, round(s, 1)) for s, p in scored[:limit] if s >= 60.0]
+
+
+# ───────────────────────────── answers ─────────────────────────────
+
+UNKNOWN_VI = "chưa có thông tin"
+UNKNOWN_EN = "unknown (not verified yet)"
+
+
+def _t(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def _flag(proc: Procedure, field: str, lang: str) -> str:
+    if field in proc.unverified:
+        return _t(lang, " (cần kiểm tra lại tại nơi nộp hồ sơ)", " (please double-check at the office)")
+    return ""
+
+
+def _papers(proc: Procedure, lang: str) -> str:
+    head = _t(lang, f"Giấy tờ cần cho \"{proc.name_vi}\"", f"Documents for \"{proc.name_en}\"")
+    if not proc.papers:
+        return f"{head}: {_t(lang, UNKNOWN_VI, UNKNOWN_EN)}."
+    body = "\n".join(f"- {p}" for p in proc.papers)
+    return f"{head}{_flag(proc, 'papers', lang)}:\n{body}"
+
+
+def _online(proc: Procedure, lang: str) -> str:
+    if not proc.online.channels and not proc.online.steps:
+        return _t(lang, f"Nộp trực tuyến: {UNKNOWN_VI}.", f"Online: {UNKNOWN_EN}.")
+    lines = [_t(lang, "Nộp trực tuyến qua: ", "Online via: ") + "; ".join(proc.online.channels) + _flag(proc, "online", lang)]
+    lines += [f"{i}. {s}" for i, s in enumerate(proc.online.steps, 1)]
+    return "\n".join(lines)
+
+
+def answer_procedure(proc: Procedure, aspect: str | None = None, lang: str = "vi") -> str:
+    """Short reply about a procedure; aspect None gives a summary and suggests follow-ups."""
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r}")
+    lang = "en" if lang == "en" else "vi"
+    unknown = _t(lang, UNKNOWN_VI, UNKNOWN_EN)
+    name = proc.name(lang)
+    if aspect == "papers":
+        return _papers(proc, lang)
+    if aspect == "fee":
+        return _t(lang, f"Lệ phí {proc.name_vi}: ", f"Fee for {proc.name_en}: ") + (proc.fee or unknown) + (_flag(proc, "fee", lang) if proc.fee else "") + "."
+    if aspect == "time":
+        return _t(lang, f"Thời gian giải quyết {proc.name_vi}: ", f"Processing time for {proc.name_en}: ") + (proc.processing_time or unknown) + (_flag(proc, "processing_time", lang) if proc.processing_time else "") + "."
+    if aspect == "where":
+        return _t(lang, f"Nơi làm {proc.name_vi}: ", f"Where to apply for {proc.name_en}: ") + (proc.where or unknown) + (_flag(proc, "where", lang) if proc.where else "") + "."
+    if aspect == "online":
+        return f"{name}\n{_online(proc, lang)}"
+    lines = [
+        f"{name}.",
+        _t(lang, "Nơi nộp: ", "Where: ") + (proc.where or unknown) + (_flag(proc, "where", lang) if proc.where else "") + ".",
+        _t(lang, "Lệ phí: ", "Fee: ") + (proc.fee or unknown) + ".",
+        _t(lang, "Thời gian: ", "Processing time: ") + (proc.processing_time or unknown) + ".",
+    ]
+    if proc.online.channels:
+        lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.online.channels) + ".")
+    lines.append(_t(lang, "Hỏi thêm: giấy tờ? lệ phí? thời gian? nộp online?",
+                    "Ask me more: documents? fee? processing time? apply online?"))
+    return "\n".join(lines)

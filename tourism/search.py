@@ -1,0 +1,429 @@
+"""Find places by name, product or type; nearest places; festivals in a month.
+
+People type Vietnamese with or without diacritics, with typos, in teencode, or in English, so
+matching works on a folded (ascii, lowercase) form and scores aliases token by token with
+rapidfuzz. Diacritics are still used when present, to tell apart words that fold to the same
+ascii (lụa "silk" vs lúa "rice", chùa "pagoda" vs chưa "not yet").
+
+Lunar festival dates use `lunar_vn`, which implements Hồ Ngọc Đức's algorithm at UTC+7. Popular
+Chinese-calendar libraries (e.g. `lunardate`) compute at UTC+8 and disagree with the Vietnamese
+calendar on some days; for Tết this happens in 1968, 1969, 1985, 2007, 2030 and 2053 (e.g. Tết 2030
+is 2 Feb in Vietnam, 3 Feb in China), so a Chinese library would give wrong festival dates there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from lunar_vn import LunarDate, lunar_to_solar, solar_to_lunar
+from rapidfuzz import fuzz
+
+from tourism.sites import Festival, Place, load_places
+
+# ───────────────────────────── text normalisation ─────────────────────────────
+
+_VI_DIACRITIC_RE = re.compile(
+    "[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.IGNORECASE
+)
+_NON_WORD_RE = re.compile(r"[^\w]+", re.UNICODE)
+_Y_AS_I_RE = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+
+# Abbreviations and teencode seen in Vietnamese chat, mapped to folded full forms. Applied to
+# queries and aliases alike so both sides meet in the same vocabulary.
+TEENCODE: dict[str, str] = {
+    "ko": "khong", "k": "khong", "kh": "khong", "hong": "khong", "hok": "khong", "hem": "khong",
+    "dc": "duoc", "dk": "dang ky", "dky": "dang ky", "dki": "dang ky",
+    "j": "gi", "ji": "gi", "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu",
+    "ntn": "nhu the nao", "lm": "lam", "mik": "minh", "mk": "minh", "mh": "minh", "vs": "voi",
+    "r": "roi", "ck": "chong", "vk": "vo", "trc": "truoc", "ng": "nguoi", "tg": "thoi gian",
+    "cty": "cong ty", "sdt": "so dien thoai", "dvc": "dich vu cong", "onl": "online",
+    "cccd": "can cuoc cong dan", "cmnd": "can cuoc chung minh nhan dan", "cmt": "can cuoc chung minh thu",
+    "gks": "giay khai sinh", "dkks": "dang ky khai sinh", "dkkh": "dang ky ket hon",
+    "hk": "ho khau", "lltp": "ly lich tu phap", "gplx": "giay phep lai xe", "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi", "hkd": "ho kinh doanh", "gpxd": "giay phep xay dung",
+    "ubnd": "uy ban nhan dan", "hn": "ha noi", "hnoi": "ha noi", "ad": "admin", "b52": "b52",
+    "mn": "moi nguoi", "ak": "a", "ah": "a", "z": "vay", "zay": "vay", "gium": "giup", "jup": "giup",
+}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the user typed Vietnamese tone/vowel marks (so they can be trusted)."""
+    return bool(_VI_DIACRITIC_RE.search(text))
+
+
+def lower_vi(text: str) -> str:
+    """Lowercase, keep diacritics, punctuation to spaces (for diacritic-exact matching)."""
+    return " ".join(_NON_WORD_RE.sub(" ", nfc(text).lower()).split())
+
+
+def fold(text: str) -> str:
+    """ASCII-fold Vietnamese: strip marks, đ→d, lowercase, punctuation to spaces."""
+    text = nfc(text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(_NON_WORD_RE.sub(" ", stripped).split())
+
+
+def _canon_token(tok: str) -> str:
+    """Unify spelling variants that are both correct Vietnamese (ký/kí, lý/lí, quy/qui)."""
+    m = _Y_AS_I_RE.match(tok)
+    return m.group(1) + "i" if m else tok
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Folded form with teencode expanded and y/i unified: the matching key for everything."""
+    out: list[str] = []
+    for tok in fold(text).split():
+        out.extend(_canon_token(t) for t in TEENCODE.get(tok, tok).split())
+    return " ".join(out)
+
+
+# ───────────────────────────── language detection ─────────────────────────────
+
+_EN_WORDS = frozenset(
+    "the a an is are was what where when how which who can could i you we my me to of in on at for "
+    "from near nearby open opening hours hour ticket tickets price prices cost entrance fee bus "
+    "museum museums temple temples pagoda pagodas lake village villages craft make buy visit "
+    "does do there any best good show tell about please get go much many time close closed "
+    "festival festivals pottery silk ceramics old quarter prison citadel mausoleum lacquer".split()
+)
+_VI_FOLDED_WORDS = frozenset(
+    "o dau khong the nao bao nhieu gio mo cua ve gia lang chua den ho di xe buyt nhu can cuoc dang "
+    "ky muon minh toi cho hoi lam giay to phi mat ngay thu tuc nop co la va cua oi a nhe nha nay "
+    "tham quan mua ban gi dep nhat nhung cac tai duoc roi sao khi thi hom nam thang le hoi".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """'vi' or 'en'. Vietnamese is the default audience, so ties and unknown words go to 'vi'."""
+    if has_diacritics(text):
+        return "vi"
+    tokens = fold(text).split()
+    if not tokens:
+        return "vi"
+    en = sum(1 for t in tokens if t in _EN_WORDS)
+    vi = sum(1 for t in tokens if t in _VI_FOLDED_WORDS or t in TEENCODE)
+    return "en" if en > vi else "vi"
+
+
+# ───────────────────────────── aspect detection ─────────────────────────────
+
+_PLACE_ASPECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bus", ("xe buyt", "buyt", "bus", "tuyen xe", "tuyen so")),
+    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi")),
+    ("price", ("gia ve", "ve vao", "mua ve", "bao nhieu tien", "mat phi", "phi tham quan", "ticket", "price",
+               "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien")),
+    ("hours", ("gio mo cua", "mo cua", "dong cua", "may gio", "gio nao", "opening hours", "open", "close",
+               "what time", "luc nao", "khung gio", "hours")),
+    ("products", ("san pham", "ban gi", "lam gi", "mua gi", "dac san", "what do they make", "products",
+                  "what can i buy", "nghe gi")),
+    ("address", ("dia chi", "o dau", "nam o", "duong di", "chi duong", "where is", "address", "how to get",
+                 "located", "where")),
+)
+_PROC_ASPECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("online", ("online", "truc tuyen", "qua mang", "tren mang", "vneid", "dich vu cong", "app", "ung dung",
+                "tai nha", "dien thoai")),
+    ("fee", ("le phi", "bao nhieu tien", "mat phi", "ton phi", "phi", "fee", "cost", "how much", "mien phi",
+             "mat tien", "het bao nhieu")),
+    ("time", ("bao lau", "may ngay", "thoi gian", "bao nhieu ngay", "how long", "mat may", "khi nao co",
+              "lau khong")),
+    ("papers", ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "documents", "papers",
+                "what do i need", "thu tuc gom")),
+    ("where", ("o dau", "noi nao", "cho nao", "nop o", "lam o", "den dau", "where", "co quan nao")),
+)
+
+
+def _detect(query: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    q = f" {normalize(query)} "
+    for aspect, cues in table:
+        if any(f" {normalize(c)} " in q for c in cues):
+            return aspect
+    return None
+
+
+def detect_place_aspect(query: str) -> str | None:
+    """Which fact the user asks about a place (hours, price, bus, address, festival, products)."""
+    return _detect(query, _PLACE_ASPECTS)
+
+
+def detect_procedure_aspect(query: str) -> str | None:
+    """Which fact the user asks about a procedure (papers, fee, time, where, online)."""
+    return _detect(query, _PROC_ASPECTS)
+
+
+# ───────────────────────────── alias scoring (shared) ─────────────────────────────
+
+# Words that say what kind of thing a place is rather than which one; they weigh little in a match.
+GENERIC_TOKENS = frozenset(
+    "chua den ho lang bao tang nha di tich khu pho phu cau cho vuon quoc gia ha noi hanoi thang long "
+    "the of and temple pagoda museum lake village craft old ancient house street bridge hall "
+    "nghe co tho san xuat viet nam vietnam national".split()
+)
+_LOW_WEIGHT = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class AliasKey:
+    """A pre-normalised alias: its string, tokens and per-token weights."""
+
+    text: str
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+
+
+def make_alias_key(alias: str, generic: frozenset[str] = GENERIC_TOKENS) -> AliasKey | None:
+    text = normalize(alias)
+    toks = tuple(text.split())
+    if not toks:
+        return None
+    weights = tuple(_LOW_WEIGHT if t in generic else 1.0 for t in toks)
+    return AliasKey(text, toks, weights)
+
+
+def _token_sim(tok: str, q_tokens: tuple[str, ...], q_set: frozenset[str]) -> float:
+    if tok in q_set:
+        return 100.0
+    if len(tok) <= 2:  # short syllables ("ba", "ho") fuzzy-match nearly anything
+        return 0.0
+    best = 0.0
+    for qt in q_tokens:
+        if abs(len(qt) - len(tok)) > 2 or len(qt) <= 1:
+            continue
+        s = fuzz.ratio(tok, qt)
+        if s > best:
+            best = s
+    return best if best >= 70 else best * 0.5
+
+
+def alias_score(key: AliasKey, q_text: str, q_tokens: tuple[str, ...], q_set: frozenset[str]) -> float:
+    """0–~103: token coverage of the alias in the query, blended with contiguous-substring match.
+
+    A small bonus for the number of distinctive tokens matched lets "đăng ký lại khai sinh" beat
+    "đăng ký khai sinh" when both are fully contained in the query.
+    """
+    total_w = sum(key.weights)
+    cov = sum(w * _token_sim(t, q_tokens, q_set) for t, w in zip(key.tokens, key.weights, strict=True)) / total_w
+    partial = fuzz.partial_ratio(key.text, q_text) if len(key.text) >= 4 else cov
+    score = 0.65 * cov + 0.35 * partial
+    if cov >= 90:
+        distinct = sum(1 for w in key.weights if w == 1.0)
+        score += min(distinct, 4) * 0.75
+    return score
+
+
+# ───────────────────────────── place index ─────────────────────────────
+
+_TYPE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # (type, cues that need diacritics when the user typed them, folded cues safe without them)
+    ("village_craft", ("làng nghề",), ("lang nghe", "craft village", "craft villages", "handicraft", "handicrafts")),
+    ("ancient_village", ("làng cổ",), ("lang co", "ancient village", "old village", "ancient villages")),
+    ("museum", ("bảo tàng",), ("bao tang", "museum", "museums")),
+    ("pagoda", ("chùa",), ("pagoda", "pagodas", "buddhist")),
+    ("temple", ("đền", "phủ"), ("temple", "temples", "shrine", "shrines")),
+    ("lake", ("hồ",), ("lake", "lakes")),
+    ("relic", ("di tích",), ("di tich", "relic", "relics", "historical site", "historic site", "heritage")),
+    ("landmark", ("công trình", "kiến trúc"), ("landmark", "landmarks", "architecture")),
+)
+# Without diacritics "chua" may be "chưa" (not yet) and "den" may be "đến" (to); accept them only as
+# the first word or after words that introduce a noun.
+_AMBIGUOUS_FOLDED_TYPES: tuple[tuple[str, str], ...] = (("pagoda", "chua"), ("temple", "den"), ("lake", "ho"))
+_CRAFT_INTENT = ("mua", "ban", "lang", "lam", "o dau", "san xuat", "dac san", "buy", "make", "where", "nghe")
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceEntry:
+    place: Place
+    keys: tuple[AliasKey, ...]
+    products_folded: tuple[tuple[str, int], ...]  # (folded phrase, n words)
+    products_vi: tuple[str, ...]  # lowercase with diacritics
+
+
+def _singular(tok: str) -> str:
+    return tok[:-1] if len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss") else tok
+
+
+@lru_cache(maxsize=4)
+def _place_index(path: str | None = None) -> tuple[_PlaceEntry, ...]:
+    entries = []
+    for p in load_places(path):
+        names = (p.name_vi, p.name_en, *p.aliases)
+        keys = tuple(k for k in (make_alias_key(n) for n in names) if k is not None)
+        folded = tuple((" ".join(_singular(t) for t in normalize(x).split()), len(x.split())) for x in p.products)
+        entries.append(_PlaceEntry(p, keys, folded, tuple(lower_vi(x) for x in p.products)))
+    return tuple(entries)
+
+
+def _contains_phrase(haystack: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {haystack} "
+
+
+def detect_place_type(query: str) -> str | None:
+    """Type asked for in a list question ("chùa nào đẹp", "museums in Hanoi")."""
+    q_vi, q_norm = lower_vi(query), normalize(query)
+    q_sing = " ".join(_singular(t) for t in q_norm.split())
+    diacritics = has_diacritics(query)
+    for ptype, vi_cues, folded_cues in _TYPE_CUES:
+        if diacritics and any(_contains_phrase(q_vi, c) for c in vi_cues):
+            return ptype
+        if any(_contains_phrase(q_norm, c) or _contains_phrase(q_sing, c) for c in folded_cues):
+            return ptype
+    if not diacritics:
+        toks = q_norm.split()
+        for ptype, word in _AMBIGUOUS_FOLDED_TYPES:
+            if word in toks and (toks[0] == word or "nao" in toks or "cac" in toks or "nhung" in toks):
+                return ptype
+    return None
+
+
+def _product_score(entry: _PlaceEntry, q_vi: str, q_sing: str, diacritics: bool, craft_intent: bool) -> float:
+    best = 0.0
+    for (folded, n_words), vi in zip(entry.products_folded, entry.products_vi, strict=True):
+        ascii_phrase = vi == folded  # English or already-ascii keyword
+        if diacritics and not ascii_phrase:
+            hit = _contains_phrase(q_vi, vi)
+        else:
+            hit = _contains_phrase(q_sing, folded)
+            # a single folded Vietnamese syllable ("may", "hoa", "lua") is too ambiguous alone
+            if hit and not ascii_phrase and n_words == 1 and not craft_intent:
+                hit = False
+        if hit:
+            best = max(best, 86.0 + min(n_words, 3) * 2.0)
+    return best
+
+
+def search_places(query: str, lang: str | None = None, limit: int = 3, path: str | None = None) -> list[tuple[Place, float]]:
+    """Best places for a free-text question, as (place, score) with the best first.
+
+    Name/alias matches win; otherwise a product ("mua lụa ở đâu", "where can I make pottery")
+    or, for list questions ("chùa nào đẹp", "museums"), the places of the asked type by priority.
+    `lang` is accepted for symmetry with answers; matching is language-independent.
+    """
+    del lang  # matching covers both languages; kept in the signature for callers
+    query = nfc(query or "").strip()
+    if not query:
+        return []
+    q_norm = normalize(query)
+    q_tokens = tuple(q_norm.split())
+    q_set = frozenset(q_tokens)
+    q_sing = " ".join(_singular(t) for t in q_tokens)
+    q_vi = lower_vi(query)
+    diacritics = has_diacritics(query)
+    craft_intent = any(_contains_phrase(q_norm, c) for c in _CRAFT_INTENT)
+    ptype = detect_place_type(query)
+
+    scored: list[tuple[float, int, Place]] = []
+    for entry in _place_index(path):
+        name = max((alias_score(k, q_norm, q_tokens, q_set) for k in entry.keys), default=0.0)
+        prod = _product_score(entry, q_vi, q_sing, diacritics, craft_intent)
+        score = max(name, prod)
+        if ptype is not None and entry.place.type == ptype:
+            score += 6.0
+        scored.append((score, entry.place.priority, entry.place))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2].id))
+
+    strong = [(p, round(s, 1)) for s, _, p in scored if s >= 72.0]
+    if strong:
+        return strong[:limit]
+    if ptype is not None:
+        of_type = sorted((p for _, _, p in scored if p.type == ptype), key=lambda p: (p.priority, p.id))
+        return [(p, 50.0) for p in of_type[:limit]]
+    return []
+
+
+# ───────────────────────────── nearby ─────────────────────────────
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; plenty accurate at city scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def nearby(lat: float, lon: float, n: int = 5, type: str | None = None, path: str | None = None) -> list[tuple[Place, float]]:  # noqa: A002 - public API name
+    """The n closest places (optionally of one type) as (place, distance_km), nearest first."""
+    places: Iterable[Place] = load_places(path)
+    if type is not None:
+        places = (p for p in places if p.type == type)
+    ranked = sorted(((p, haversine_km(lat, lon, p.lat, p.lon)) for p in places), key=lambda t: (t[1], t[0].id))
+    return [(p, round(d, 3)) for p, d in ranked[: max(n, 0)]]
+
+
+# ───────────────────────────── festivals ─────────────────────────────
+
+
+def lunar_date_to_solar(year: int, month: int, day: int) -> date:
+    """Vietnamese (UTC+7) lunar → Gregorian, for the non-leap month of that lunar year.
+
+    lunar_vn silently rolls day 30 of a 29-day month into the next month; festivals on "the last
+    day" are then taken as day 29, which is what the calendar shows that year.
+    """
+    solar = lunar_to_solar(LunarDate(day, month, year))
+    if day == 30:
+        back = solar_to_lunar(solar)
+        if back.month != month or back.day != day:
+            solar = lunar_to_solar(LunarDate(29, month, year))
+    return solar
+
+
+@dataclass(frozen=True, slots=True)
+class FestivalOccurrence:
+    """A festival at a place with its Gregorian start/end for a given year."""
+
+    place: Place
+    festival: Festival
+    start: date
+    end: date
+
+
+def festival_dates(fest: Festival, year: int) -> list[tuple[date, date]]:
+    """Occurrences whose solar dates may touch `year` (lunar dates of lunar year-1 can fall in January)."""
+    span = timedelta(days=fest.days - 1)
+    if fest.calendar == "solar":
+        start = date(year, fest.month, fest.day)
+        return [(start, start + span)]
+    out = []
+    for ly in (year - 1, year):
+        start = lunar_date_to_solar(ly, fest.month, fest.day)
+        out.append((start, start + span))
+    return out
+
+
+def festivals_in_month(month: int, year: int, path: str | None = None) -> list[FestivalOccurrence]:
+    """Festivals with at least one day in the given Gregorian month, ordered by start date."""
+    if not 1 <= month <= 12:
+        raise ValueError("month must be 1..12")
+    first = date(year, month, 1)
+    last = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    found = []
+    for place in load_places(path):
+        for fest in place.festivals:
+            for start, end in festival_dates(fest, year):
+                if start <= last and end >= first:
+                    found.append(FestivalOccurrence(place, fest, start, end))
+    found.sort(key=lambda o: (o.start, o.place.priority, o.place.id))
+    return found
+
+
+def next_festival_date(fest: Festival, today: date) -> tuple[date, date]:
+    """The next (or current) occurrence on/after today."""
+    for year in (today.year, today.year + 1):
+        for start, end in festival_dates(fest, year):
+            if end >= today:
+                return start, end
+    start, end = festival_dates(fest, today.year + 2)[-1]
+    return start, end
