@@ -28,7 +28,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     url = url or database_url()
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
     engine = make_engine(url)
     try:
         with session_scope(engine) as session:

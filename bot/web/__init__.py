@@ -29,10 +29,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from bot.web.api import api_bp
     from bot.web.chat import chat_bp
     from bot.web.health import health_bp
+    from bot.web.nlu_api import nlu_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(chat_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(nlu_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

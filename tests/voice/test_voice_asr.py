@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voice.asr import ModelMissing, Partial, Result, get_recognizer, resolve_engine
@@ -51,8 +52,9 @@ def test_vosk_streaming_partials_and_word_timings(vosk_recognizer, speech, name)
 
 
 def test_vosk_segments_are_part_of_the_final(vosk_recognizer, speech):
-    pcm, rate = read_wav(speech("vivos_dev_01"))
-    gap = bytes(int(rate * 1.5) * 2)  # a long pause makes Kaldi close a segment
+    pcm, rate = read_wav(speech("call_8k_01"))
+    noise = np.random.default_rng(0).normal(0, 20, int(rate * 1.5))  # line hiss, not zeros
+    gap = noise.astype("<i2").tobytes()  # a long pause makes Kaldi close a segment
     partials, final = _stream(vosk_recognizer, pcm + gap + pcm, rate)
     segments = [p.segment for p in partials if p.segment is not None]
     assert segments, "Kaldi endpointing should close a segment at a 1.5 s pause"

@@ -1,0 +1,134 @@
+"""`make nlu-eval`: accuracy of the trained model on the held-out set.
+
+Trains the model if its inputs changed (scripts.train_model), serves it with
+the real Rasa server, parses every held-out utterance through `/model/parse`
+and prints intent accuracy, category accuracy, macro-F1 and entity F1, overall
+and per slice (accented / plain / teencode / english), plus the top confusions.
+"""
+
+from __future__ import annotations
+
+import collections
+import statistics
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from bot.web.nlu_api import selected
+from nlu.text import fold
+from scripts import procs
+from scripts.train_model import ROOT, ensure_model
+
+HELDOUT = ROOT / "data/nlu_eval/heldout.yaml"
+ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    labels = sorted(set(gold))
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, pred) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, pred) if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return statistics.fmean(scores) if scores else 0.0
+
+
+def _key(entity: str, value: str) -> tuple[str, str]:
+    return entity, fold(unicodedata.normalize("NFC", str(value)))
+
+
+def entity_f1(items: list[dict[str, Any]], preds: list[dict[str, Any]], entity: str | None) -> tuple[float, int]:
+    tp = fp = fn = 0
+    for item, pred in zip(items, preds):
+        gold = {_key(e["entity"], e["value"]) for e in item.get("entities") or []
+                if entity is None or e["entity"] == entity}
+        got = {_key(e["entity"], e["value"]) for e in pred.get("entities") or []
+               if (entity is None and e["entity"] in ENTITY_TYPES) or e["entity"] == entity}
+        if entity is None:
+            gold_types = {g[0] for g in gold}
+            got = {g for g in got if g[0] in gold_types or not gold}
+        tp += len(gold & got)
+        fp += len(got - gold)
+        fn += len(gold - got)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f1, tp + fn
+
+
+
+
+def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: list[float]) -> None:
+    def intent_of(p: dict[str, Any]) -> str:
+        return (p.get("intent") or {}).get("name") or "none"
+
+    def category_of(item: dict[str, Any], p: dict[str, Any]) -> str | None:
+        intent = item["intent"]
+        if intent not in ("report_issue", "emergency"):
+            return None
+        cat, _ = selected(p, intent)
+        return cat or "none"
+
+    slices: dict[str, list[int]] = collections.defaultdict(list)
+    for i, item in enumerate(items):
+        slices["all"].append(i)
+        slices[item.get("slice", "accented")].append(i)
+        if item.get("slice") in ("plain", "teencode"):
+            slices["plain+teencode"].append(i)
+    print(f"held-out utterances: {len(items)}")
+    print(f"{'slice':16} {'n':>5} {'intent acc':>11} {'intent F1':>10} {'cat n':>6} {'cat acc':>8}")
+    for name, idx in sorted(slices.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        gold = [items[i]["intent"] for i in idx]
+        pred = [intent_of(preds[i]) for i in idx]
+        acc = sum(g == p for g, p in zip(gold, pred)) / len(idx)
+        cat_pairs = [(items[i]["category"], category_of(items[i], preds[i])) for i in idx if items[i].get("category")]
+        cat_acc = sum(g == p for g, p in cat_pairs) / len(cat_pairs) if cat_pairs else float("nan")
+        print(f"{name:16} {len(idx):5d} {acc:11.1%} {macro_f1(gold, pred):10.3f} {len(cat_pairs):6d} {cat_acc:8.1%}")
+    cats = [(item["category"], category_of(item, p)) for item, p in zip(items, preds) if item.get("category")]
+    print(f"category macro-F1: {macro_f1([g for g, _ in cats], [str(p) for _, p in cats]):.3f}")
+    for entity in ("ward", None):
+        f1, support = entity_f1(items, preds, entity)
+        print(f"entity F1 ({entity or 'all annotated types'}): {f1:.3f} over {support} gold entities")
+    confusions = collections.Counter(
+        (item["intent"], intent_of(p)) for item, p in zip(items, preds) if item["intent"] != intent_of(p))
+    cat_conf = collections.Counter((g, p) for g, p in cats if g != p)
+    print("top intent confusions (gold → predicted):",
+          ", ".join(f"{g}→{p} ×{n}" for (g, p), n in confusions.most_common(8)) or "none")
+    print("top category confusions:", ", ".join(f"{g}→{p} ×{n}" for (g, p), n in cat_conf.most_common(8)) or "none")
+    if latencies:
+        ordered = sorted(latencies)
+        print(f"Rasa /model/parse latency: p50 {statistics.median(ordered):.1f} ms, "
+              f"p95 {ordered[int(0.95 * (len(ordered) - 1))]:.1f} ms")
+
+
+def main() -> None:
+    items = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    model = ensure_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = procs.free_port()
+        env = procs.base_env(ACTION_SERVER_URL="http://127.0.0.1:9/webhook",
+                             RASA_TRACKER_DB=str(Path(tmp) / "tracker.db"))
+        url = f"http://127.0.0.1:{port}"
+        with procs.running(procs.rasa_cmd(model, port), env, f"{url}/healthz", Path(tmp) / "rasa.log", timeout=600):
+            http = requests.Session()
+            latencies = []
+            preds = []
+            for item in items:
+                t = time.perf_counter()
+                resp = http.post(f"{url}/model/parse", json={"text": item["text"]}, timeout=60)
+                latencies.append((time.perf_counter() - t) * 1000)
+                resp.raise_for_status()
+                preds.append(resp.json())
+    report(items, preds, latencies)
+
+
+if __name__ == "__main__":
+    main()
