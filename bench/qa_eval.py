@@ -8,7 +8,6 @@ suite (tests/tourism), so this stays a report that can be run at any time.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ class Result:
     ok: bool
     aspect_expected: str | None
     aspect_got: str | None
+    batch: int = 1
 
 
 @dataclass
@@ -43,7 +43,10 @@ class Report:
     latencies_ms: list[float] = field(default_factory=list)
 
     def accuracy(self, group: str | None = None, slice_: str | None = None) -> tuple[int, int]:
-        rows = [r for r in self.results if (group is None or r.group == group) and (slice_ is None or r.slice == slice_)]
+        rows = [
+            r for r in self.results
+            if (group is None or r.group == group) and (slice_ is None or r.slice == slice_)
+        ]
         return sum(r.ok for r in rows), len(rows)
 
 
@@ -56,6 +59,7 @@ def run(path: Path = EVAL_PATH) -> Report:
     """Evaluate every held-out item; shared by the CLI and the floor test."""
     data = load_eval(path)
     rep = Report()
+    search_places("warm up"), find_procedure("warm up")  # build indexes outside the timed loop
     for item in data["tourism"]:
         t0 = time.perf_counter()
         hits = search_places(item["q"], limit=3)
@@ -66,14 +70,14 @@ def run(path: Path = EVAL_PATH) -> Report:
         else:
             expected, got = item["id"], (top.id if top else None)
         rep.results.append(Result("tourism", item["slice"], item["q"], expected, got, expected == got,
-                                  item.get("aspect"), detect_place_aspect(item["q"])))
+                                  item.get("aspect"), detect_place_aspect(item["q"]), item.get("batch", 1)))
     for item in data["procedures"]:
         t0 = time.perf_counter()
         hits = find_procedure(item["q"], limit=3)
         rep.latencies_ms.append((time.perf_counter() - t0) * 1000)
         got = hits[0][0].id if hits else None
         rep.results.append(Result("procedures", item["slice"], item["q"], item["id"], got, got == item["id"],
-                                  item.get("aspect"), detect_procedure_aspect(item["q"])))
+                                  item.get("aspect"), detect_procedure_aspect(item["q"]), item.get("batch", 1)))
     for item in data["nearby"]:
         res = nearby(item["lat"], item["lon"], n=1)
         got = res[0][0].id if res else None
@@ -95,6 +99,10 @@ def main() -> int:
         slices = sorted({r.slice for r in rep.results if r.group == group})
         for s in slices:
             print(f"    {group[:4]}/{s:<12} {_pct(*rep.accuracy(group, s))}")
+    for b in sorted({r.batch for r in rep.results}):
+        rows = [r for r in rep.results if r.batch == b]
+        note = "tuned against" if b == 1 else "untuned, written after tuning"
+        print(f"  batch {b} ({note}) {_pct(sum(r.ok for r in rows), len(rows))}")
     asp = [r for r in rep.results if r.aspect_expected is not None or r.aspect_got is not None]
     a_ok = sum(r.aspect_expected == r.aspect_got for r in rep.results)
     print(f"  aspect detection   {_pct(a_ok, len(rep.results))} ({len(asp)} items ask a specific aspect)")
@@ -102,7 +110,8 @@ def main() -> int:
     print(f"  nearby             {_pct(near_ok, len(rep.nearby))}")
     for item, got, good in rep.nearby:
         mark = "ok " if good else "MISS"
-        print(f"    [{mark}] ({item['lat']}, {item['lon']}) expected {item['expected']} got {got}  – {item.get('note', '')}")
+        where = f"({item['lat']}, {item['lon']})"
+        print(f"    [{mark}] {where} expected {item['expected']} got {got}  – {item.get('note', '')}")
     lat = sorted(rep.latencies_ms)
     if lat:
         p50, p95 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]

@@ -119,9 +119,11 @@ WARD_VALUES = frozenset(
 # ------------------------------------------------------------------ text helpers
 
 _ENGLISH_WORDS = frozenset(
-    "the a an is are was were do does did how what where when which who can could i my me "
-    "you your we to of in on at for from there any this that it and or with please near "
-    "open ticket tickets get visit price time".split()
+    "the a an is are was were be been do does did how what what's where when which who can "
+    "could would i i'm my me you your we our us they it it's that that's this there there's "
+    "to of in on at for from with and or not no yes please near any all just now very much "
+    "hi hello bye goodbye thanks thank help right correct open ticket tickets get visit price "
+    "time news status report book cancel appointment".split()
 )
 
 
@@ -148,8 +150,13 @@ def has_diacritics(text: str) -> bool:
 
 
 def looks_english(text: str) -> bool:
+    """ASCII text where common English words make up a good part of the tokens
+    (plain Vietnamese "ngay cang to" has one accidental English word, not 30%)."""
     words = re.findall(r"[a-z']+", text.lower())
-    return text.isascii() and any(w in _ENGLISH_WORDS for w in words)
+    if not text.isascii() or not words:
+        return False
+    hits = sum(1 for w in words if w in _ENGLISH_WORDS)
+    return hits >= 1 and hits / len(words) >= 0.3
 
 
 # ------------------------------------------------------------------ loading
@@ -377,13 +384,13 @@ def test_heldout_entities_are_valid():
 
 def test_ward_mentions_are_annotated():
     """A held-out text that names a current ward with its prefix carries the entity."""
-    prefixes = r"(?:phuong|p\.?|xa|x\.)"
+    prefixes = r"(?:(?:phuong|xa)\s+|[px]\.\s*|p\s+)"
     for item in heldout():
         folded = fold(item["text"])
         annotated = {fold(e["value"].split(" ", 1)[1]) for e in item.get("entities") or [] if e["entity"] == "ward"}
         for name in CURRENT_WARDS + CURRENT_COMMUNES:
             key = fold(name)
-            if re.search(rf"\b{prefixes}\s*{re.escape(key)}\b", folded):
+            if re.search(rf"\b{prefixes}{re.escape(key)}\b", folded):
                 assert key in annotated, f"{name!r} mentioned but not annotated: {item['text']!r}"
 
 

@@ -32,6 +32,11 @@ def _t(lang: str, vi: str, en: str) -> str:
     return en if lang == "en" else vi
 
 
+def _end(text: str) -> str:
+    """Close a sentence without doubling punctuation that the data text already has."""
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
 def _unknown(lang: str) -> str:
     return UNKNOWN_EN if lang == "en" else UNKNOWN_VI
 
@@ -62,8 +67,8 @@ def _address(place: Place, lang: str) -> str:
     ward = place.ward or _unknown(lang)
     return _t(
         lang,
-        f"Địa chỉ {place.name_vi}: {addr}. Đơn vị hành chính (từ 1/7/2025): {ward}.",
-        f"Address of {place.name_en}: {addr}. Ward/commune (since 1 Jul 2025): {ward}.",
+        f"Địa chỉ {place.name_vi}: {_end(addr)} Đơn vị hành chính (từ 1/7/2025): {_end(ward)}",
+        f"Address of {place.name_en}: {_end(addr)} Ward/commune (since 1 Jul 2025): {_end(ward)}",
     )
 
 
@@ -77,11 +82,13 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
     lines: list[str]
 
     if aspect == "hours":
-        lines = [_t(lang, f"Giờ mở cửa {name}: ", f"Opening hours of {name}: ") + (place.opening_hours or _unknown(lang)) + "."]
+        head = _t(lang, f"Giờ mở cửa {name}: ", f"Opening hours of {name}: ")
+        lines = [_end(head + (place.opening_hours or _unknown(lang)))]
         if place.opening_hours and lang == "en":
             lines.append("(Source text is in Vietnamese.)")
     elif aspect == "price":
-        lines = [_t(lang, f"Giá vé {name}: ", f"Ticket price at {name}: ") + (place.ticket_price or _unknown(lang)) + "."]
+        head = _t(lang, f"Giá vé {name}: ", f"Ticket price at {name}: ")
+        lines = [_end(head + (place.ticket_price or _unknown(lang)))]
     elif aspect == "bus":
         if place.bus:
             lines = [
@@ -115,7 +122,7 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
         if place.ticket_price:
             facts.append(_t(lang, "Vé: ", "Tickets: ") + place.ticket_price)
         if facts:
-            lines.append("; ".join(facts) + ".")
+            lines.append(_end("; ".join(facts)))
         lines.append(_t(lang, "Hỏi thêm: giờ mở cửa? giá vé? xe buýt? lễ hội?",
                         "Ask me more: opening hours? tickets? bus? festivals?"))
     lines.append(_map_line(place, lang))

@@ -15,13 +15,14 @@ from typing import Any
 
 import yaml
 
-from tourism.search import AliasKey, alias_score, make_alias_key, nfc, normalize
+from tourism.search import AliasMatcher, make_alias_key, nfc, normalize
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
 ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "name_vi", "name_en", "aliases", "papers", "fee", "processing_time", "where", "online", "sources")
 _VERIFIABLE = frozenset({"papers", "fee", "processing_time", "where", "online"})
+MIN_SCORE = 62.0
 
 # Words that carry the question, not the procedure; they weigh little when matching.
 _GENERIC = frozenset(
@@ -141,31 +142,27 @@ def load_procedures(path: str | None = None) -> tuple[Procedure, ...]:
 
 
 @lru_cache(maxsize=4)
-def _index(path: str | None = None) -> tuple[tuple[Procedure, tuple[AliasKey, ...]], ...]:
-    out = []
-    for p in load_procedures(path):
-        keys = tuple(k for k in (make_alias_key(a, _GENERIC) for a in (p.name_vi, p.name_en, *p.aliases)) if k)
-        out.append((p, keys))
-    return tuple(out)
+def _index(path: str | None = None) -> tuple[tuple[Procedure, ...], AliasMatcher]:
+    procs = load_procedures(path)
+    keys = [
+        tuple(k for k in (make_alias_key(a, _GENERIC) for a in (p.name_vi, p.name_en, *p.aliases)) if k)
+        for p in procs
+    ]
+    return procs, AliasMatcher(keys, _GENERIC, order_free=True)
 
 
 def get_procedure(proc_id: str, path: str | None = None) -> Procedure | None:
-    return next((p for p, _ in _index(path) if p.id == proc_id), None)
+    return next((p for p in _index(path)[0] if p.id == proc_id), None)
 
 
 def find_procedure(query: str, limit: int = 3, path: str | None = None) -> list[tuple[Procedure, float]]:
-    """Procedures matching a free-text question, best first, as (procedure, score 0–~103)."""
-    q = normalize(nfc(query or ""))
-    tokens = tuple(q.split())
-    if not tokens:
+    """Procedures matching a free-text question, best first, as (procedure, score 0–~115)."""
+    query = nfc(query or "")
+    if not normalize(query):
         return []
-    q_set = frozenset(tokens)
-    scored = []
-    for proc, keys in _index(path):
-        best = max((alias_score(k, q, tokens, q_set) for k in keys), default=0.0)
-        scored.append((best, proc))
-    scored.sort(key=lambda t: (-t[0], t[1].id))
-    return [(p, round(s, 1)) for s, p in scored[:limit] if s >= 60.0]
+    procs, matcher = _index(path)
+    scored = sorted(zip(matcher.best_scores(query), procs, strict=True), key=lambda t: (-t[0], t[1].id))
+    return [(p, round(s, 1)) for s, p in scored[:limit] if s >= MIN_SCORE]
 
 
 # ───────────────────────────── answers ─────────────────────────────
@@ -176,6 +173,11 @@ UNKNOWN_EN = "unknown (not verified yet)"
 
 def _t(lang: str, vi: str, en: str) -> str:
     return en if lang == "en" else vi
+
+
+def _end(text: str) -> str:
+    """Close a sentence without doubling punctuation that the data text already has."""
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 def _flag(proc: Procedure, field: str, lang: str) -> str:
@@ -195,7 +197,8 @@ def _papers(proc: Procedure, lang: str) -> str:
 def _online(proc: Procedure, lang: str) -> str:
     if not proc.online.channels and not proc.online.steps:
         return _t(lang, f"Nộp trực tuyến: {UNKNOWN_VI}.", f"Online: {UNKNOWN_EN}.")
-    lines = [_t(lang, "Nộp trực tuyến qua: ", "Online via: ") + "; ".join(proc.online.channels) + _flag(proc, "online", lang)]
+    head = _t(lang, "Nộp trực tuyến qua: ", "Online via: ")
+    lines = [head + "; ".join(proc.online.channels) + _flag(proc, "online", lang)]
     lines += [f"{i}. {s}" for i, s in enumerate(proc.online.steps, 1)]
     return "\n".join(lines)
 
@@ -210,18 +213,22 @@ def answer_procedure(proc: Procedure, aspect: str | None = None, lang: str = "vi
     if aspect == "papers":
         return _papers(proc, lang)
     if aspect == "fee":
-        return _t(lang, f"Lệ phí {proc.name_vi}: ", f"Fee for {proc.name_en}: ") + (proc.fee or unknown) + (_flag(proc, "fee", lang) if proc.fee else "") + "."
+        head = _t(lang, f"Lệ phí {proc.name_vi}: ", f"Fee for {proc.name_en}: ")
+        return _end(head + (proc.fee + _flag(proc, "fee", lang) if proc.fee else unknown))
     if aspect == "time":
-        return _t(lang, f"Thời gian giải quyết {proc.name_vi}: ", f"Processing time for {proc.name_en}: ") + (proc.processing_time or unknown) + (_flag(proc, "processing_time", lang) if proc.processing_time else "") + "."
+        head = _t(lang, f"Thời gian giải quyết {proc.name_vi}: ", f"Processing time for {proc.name_en}: ")
+        value = proc.processing_time
+        return _end(head + (value + _flag(proc, "processing_time", lang) if value else unknown))
     if aspect == "where":
-        return _t(lang, f"Nơi làm {proc.name_vi}: ", f"Where to apply for {proc.name_en}: ") + (proc.where or unknown) + (_flag(proc, "where", lang) if proc.where else "") + "."
+        head = _t(lang, f"Nơi làm {proc.name_vi}: ", f"Where to apply for {proc.name_en}: ")
+        return _end(head + (proc.where + _flag(proc, "where", lang) if proc.where else unknown))
     if aspect == "online":
         return f"{name}\n{_online(proc, lang)}"
     lines = [
-        f"{name}.",
-        _t(lang, "Nơi nộp: ", "Where: ") + (proc.where or unknown) + (_flag(proc, "where", lang) if proc.where else "") + ".",
-        _t(lang, "Lệ phí: ", "Fee: ") + (proc.fee or unknown) + ".",
-        _t(lang, "Thời gian: ", "Processing time: ") + (proc.processing_time or unknown) + ".",
+        _end(name),
+        _end(_t(lang, "Nơi nộp: ", "Where: ") + (proc.where + _flag(proc, "where", lang) if proc.where else unknown)),
+        _end(_t(lang, "Lệ phí: ", "Fee: ") + (proc.fee or unknown)),
+        _end(_t(lang, "Thời gian: ", "Processing time: ") + (proc.processing_time or unknown)),
     ]
     if proc.online.channels:
         lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.online.channels) + ".")

@@ -16,13 +16,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
 from lunar_vn import LunarDate, lunar_to_solar, solar_to_lunar
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from tourism.sites import Festival, Place, load_places
 
@@ -119,35 +119,39 @@ def detect_language(text: str) -> str:
 
 # ───────────────────────────── aspect detection ─────────────────────────────
 
-_PLACE_ASPECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("bus", ("xe buyt", "buyt", "bus", "tuyen xe", "tuyen so")),
-    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi")),
+# (aspect, folded cues, cues that only count when typed with diacritics)
+_AspectTable = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+_PLACE_ASPECTS: _AspectTable = (
+    ("bus", ("xe buyt", "buyt", "bus", "tuyen xe", "tuyen so"), ()),
+    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi"), ("hội",)),
     ("price", ("gia ve", "ve vao", "mua ve", "bao nhieu tien", "mat phi", "phi tham quan", "ticket", "price",
-               "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien")),
+               "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien", "mat ve"),
+     ("vé", "giá")),
     ("hours", ("gio mo cua", "mo cua", "dong cua", "may gio", "gio nao", "opening hours", "open", "close",
-               "what time", "luc nao", "khung gio", "hours")),
+               "what time", "luc nao", "khung gio", "hours", "when can i visit", "ngay nao trong tuan"), ()),
     ("products", ("san pham", "ban gi", "lam gi", "mua gi", "dac san", "what do they make", "products",
-                  "what can i buy", "nghe gi")),
+                  "what can i buy", "nghe gi"), ()),
     ("address", ("dia chi", "o dau", "nam o", "duong di", "chi duong", "where is", "address", "how to get",
-                 "located", "where")),
+                 "located", "where"), ()),
 )
-_PROC_ASPECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("online", ("online", "truc tuyen", "qua mang", "tren mang", "vneid", "dich vu cong", "app", "ung dung",
-                "tai nha", "dien thoai")),
-    ("fee", ("le phi", "bao nhieu tien", "mat phi", "ton phi", "phi", "fee", "cost", "how much", "mien phi",
-             "mat tien", "het bao nhieu")),
+_PROC_ASPECTS: _AspectTable = (
+    ("online", ("online", "truc tuyen", "qua mang", "tren mang", "qua vneid", "tren vneid", "bang vneid",
+                "dich vu cong", "qua app", "tren app", "bang app", "ung dung", "tai nha"), ()),
+    ("fee", ("le phi", "bao nhieu tien", "mat phi", "ton phi", "phi bao nhieu", "fee", "cost", "how much",
+             "mien phi", "mat tien", "het bao nhieu"), ()),
     ("time", ("bao lau", "may ngay", "thoi gian", "bao nhieu ngay", "how long", "mat may", "khi nao co",
-              "lau khong")),
-    ("papers", ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "documents", "papers",
-                "what do i need", "thu tuc gom")),
-    ("where", ("o dau", "noi nao", "cho nao", "nop o", "lam o", "den dau", "where", "co quan nao")),
+              "lau khong"), ()),
+    ("where", ("o dau", "noi nao", "cho nao", "nop o", "lam o", "den dau", "where", "co quan nao"), ()),
+    ("papers", ("giay to", "can gi", "mang gi", "mang theo", "chuan bi", "documents", "papers",
+                "what do i need", "thu tuc gom", "ho so gom", "ho so gi", "can ho so", "nhung gi"), ()),
 )
 
 
-def _detect(query: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+def _detect(query: str, table: _AspectTable) -> str | None:
     q = f" {normalize(query)} "
-    for aspect, cues in table:
-        if any(f" {normalize(c)} " in q for c in cues):
+    q_vi = f" {lower_vi(query)} " if has_diacritics(query) else ""
+    for aspect, cues, vi_cues in table:
+        if any(f" {normalize(c)} " in q for c in cues) or any(f" {c} " in q_vi for c in vi_cues):
             return aspect
     return None
 
@@ -162,7 +166,7 @@ def detect_procedure_aspect(query: str) -> str | None:
     return _detect(query, _PROC_ASPECTS)
 
 
-# ───────────────────────────── alias scoring (shared) ─────────────────────────────
+# ───────────────────────────── alias matching (shared) ─────────────────────────────
 
 # Words that say what kind of thing a place is rather than which one; they weigh little in a match.
 GENERIC_TOKENS = frozenset(
@@ -171,15 +175,31 @@ GENERIC_TOKENS = frozenset(
     "nghe co tho san xuat viet nam vietnam national".split()
 )
 _LOW_WEIGHT = 0.35
+_FUZZY_CUTOFF = 75.0
+_CONFLICT_SIM = 0.0
+_UNMARKED_SIM = 60.0
+
+
+def mark_signature(token: str) -> tuple[str, ...]:
+    """Diacritics of a syllable as a sorted tuple, independent of where the tone mark is placed.
+
+    "hoả" and "hỏa" (old/new placement) compare equal; "chuông" and "chương" do not.
+    """
+    decomposed = unicodedata.normalize("NFD", token.lower())
+    marks = [ch for ch in decomposed if unicodedata.category(ch) == "Mn"]
+    if "đ" in token.lower():
+        marks.append("đ")
+    return tuple(sorted(marks))
 
 
 @dataclass(frozen=True, slots=True)
 class AliasKey:
-    """A pre-normalised alias: its string, tokens and per-token weights."""
+    """A pre-normalised alias: string, tokens, per-token weights and diacritic signatures."""
 
     text: str
     tokens: tuple[str, ...]
     weights: tuple[float, ...]
+    marks: tuple[tuple[str, ...], ...] | None  # None when the alias has no usable diacritics
 
 
 def make_alias_key(alias: str, generic: frozenset[str] = GENERIC_TOKENS) -> AliasKey | None:
@@ -188,38 +208,114 @@ def make_alias_key(alias: str, generic: frozenset[str] = GENERIC_TOKENS) -> Alia
     if not toks:
         return None
     weights = tuple(_LOW_WEIGHT if t in generic else 1.0 for t in toks)
-    return AliasKey(text, toks, weights)
+    raw = lower_vi(alias).split()
+    marks = tuple(mark_signature(t) for t in raw) if has_diacritics(alias) and len(raw) == len(toks) else None
+    return AliasKey(text, toks, weights, marks)
 
 
-def _token_sim(tok: str, q_tokens: tuple[str, ...], q_set: frozenset[str]) -> float:
-    if tok in q_set:
-        return 100.0
-    if len(tok) <= 2:  # short syllables ("ba", "ho") fuzzy-match nearly anything
-        return 0.0
-    best = 0.0
-    for qt in q_tokens:
-        if abs(len(qt) - len(tok)) > 2 or len(qt) <= 1:
-            continue
-        s = fuzz.ratio(tok, qt)
-        if s > best:
-            best = s
-    return best if best >= 70 else best * 0.5
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    tokens: tuple[str, ...]
+    positions: dict[str, tuple[int, ...]]
+    fuzzy: dict[str, tuple[float, int]]
+    marks: dict[str, frozenset[tuple[str, ...]]]
+    distinctive: frozenset[int]
 
 
-def alias_score(key: AliasKey, q_text: str, q_tokens: tuple[str, ...], q_set: frozenset[str]) -> float:
-    """0–~103: token coverage of the alias in the query, blended with contiguous-substring match.
+class AliasMatcher:
+    """Scores many aliases against one query quickly.
 
-    A small bonus for the number of distinctive tokens matched lets "đăng ký lại khai sinh" beat
-    "đăng ký khai sinh" when both are fully contained in the query.
+    Fuzzy token similarity is computed once per query against the vocabulary of all alias tokens
+    (rapidfuzz's C loop), so each alias costs only dictionary lookups; the slower substring
+    comparison runs only for aliases that already cover the query reasonably well.
+    `order_free` suits procedure phrasing ("xin bản sao giấy khai sinh" ≈ "giấy khai sinh… xin bản
+    sao"); place names are phrases, so there matched words must stay close together.
     """
-    total_w = sum(key.weights)
-    cov = sum(w * _token_sim(t, q_tokens, q_set) for t, w in zip(key.tokens, key.weights, strict=True)) / total_w
-    partial = fuzz.partial_ratio(key.text, q_text) if len(key.text) >= 4 else cov
-    score = 0.65 * cov + 0.35 * partial
-    if cov >= 90:
-        distinct = sum(1 for w in key.weights if w == 1.0)
-        score += min(distinct, 4) * 0.75
-    return score
+
+    def __init__(self, keys_per_item: Sequence[Sequence[AliasKey]], generic: frozenset[str], order_free: bool) -> None:
+        self._keys = [tuple(ks) for ks in keys_per_item]
+        self._generic = generic
+        self._order_free = order_free
+        vocab = {t for ks in self._keys for k in ks for t in k.tokens}
+        self._vocab_long = sorted(t for t in vocab if len(t) >= 3)
+
+    def _prepare(self, query: str) -> _Query:
+        text = normalize(query)
+        tokens = tuple(text.split())
+        positions_l: dict[str, list[int]] = {}
+        for i, t in enumerate(tokens):
+            positions_l.setdefault(t, []).append(i)
+        positions = {t: tuple(v) for t, v in positions_l.items()}
+        fuzzy: dict[str, tuple[float, int]] = {}
+        for i, qt in enumerate(tokens):
+            if len(qt) < 3:
+                continue
+            for choice, score, _ in process.extract(
+                qt, self._vocab_long, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=None
+            ):
+                # syllables are short: a typo keeps the first letter and roughly the length
+                if choice == qt or choice[0] != qt[0] or abs(len(choice) - len(qt)) > 2:
+                    continue
+                if score > fuzzy.get(choice, (0.0, 0))[0]:
+                    fuzzy[choice] = (score, i)
+        marks: dict[str, set[tuple[str, ...]]] = {}
+        if has_diacritics(query):
+            # the user types marks, so an unmarked syllable is meant unmarked too ("Thanh" ≠ "Thành")
+            for raw in lower_vi(query).split():
+                if raw.isascii() and not raw.isalpha():
+                    continue
+                marks.setdefault(normalize(raw), set()).add(mark_signature(raw))
+        distinctive = frozenset(i for i, t in enumerate(tokens) if t not in self._generic and len(t) >= 2)
+        return _Query(text, tokens, positions, fuzzy, {k: frozenset(v) for k, v in marks.items()}, distinctive)
+
+    def _score(self, key: AliasKey, q: _Query) -> float:
+        sims: list[float] = []
+        pos: list[int] = []
+        last = -1
+        for j, tok in enumerate(key.tokens):
+            sim, at = 0.0, -1
+            if tok in q.positions:
+                occ = q.positions[tok]
+                sim, at = 100.0, next((i for i in occ if i > last), occ[0])  # repeated words: keep order
+                if key.marks is not None and key.marks[j] and tok in q.marks and key.marks[j] not in q.marks[tok]:
+                    if any(q.marks[tok]):  # typed other marks: another word ("Chương" vs "Chuông")
+                        sim, at = _CONFLICT_SIM, -1
+                    else:  # typed without marks amid marked words: probably, not surely, another word
+                        sim = _UNMARKED_SIM
+            elif tok in q.fuzzy:
+                sim, at = q.fuzzy[tok]
+            sims.append(sim)
+            pos.append(at)
+            if at >= 0:
+                last = at
+        total_w = sum(key.weights)
+        cov = sum(w * s for w, s in zip(key.weights, sims, strict=True)) / total_w
+        if cov < 45.0:
+            return 0.65 * cov
+        partial = fuzz.partial_ratio(key.text, q.text) if len(key.text) >= 4 else cov
+        contiguous = 0.0
+        if self._order_free and len(key.tokens) > 1:
+            # word order is free, but an alias found verbatim still deserves a nudge
+            contiguous = 2.0 if partial >= 95.0 else 0.0
+            partial = max(partial, fuzz.token_set_ratio(key.text, q.text))
+        matched = [p for p, s in zip(pos, sims, strict=True) if s >= _FUZZY_CUTOFF and p >= 0]
+        penalty = 0.0
+        if not self._order_free and len(matched) > 1:
+            inversions = sum(1 for a, b in zip(matched, matched[1:], strict=False) if b <= a)
+            extra = max(matched) - min(matched) + 1 - len(set(matched))
+            penalty = min(12.0, 4.0 * max(0, extra - 1) + 6.0 * inversions)
+        distinct = sum(1 for w, s in zip(key.weights, sims, strict=True) if w == 1.0 and s >= _FUZZY_CUTOFF)
+        bonus = 1.2 * min(distinct, 5) if cov >= 85.0 else 0.0
+        q_cov = len(q.distinctive & set(matched)) / len(q.distinctive) if q.distinctive else 0.0
+        return 0.65 * cov + 0.35 * partial + bonus + contiguous + 10.0 * q_cov - penalty
+
+    def best_scores(self, query: str) -> list[float]:
+        """Best alias score per item, in the order the items were given."""
+        q = self._prepare(query)
+        if not q.tokens:
+            return [0.0] * len(self._keys)
+        return [max((self._score(k, q) for k in ks), default=0.0) for ks in self._keys]
 
 
 # ───────────────────────────── place index ─────────────────────────────
@@ -254,14 +350,15 @@ def _singular(tok: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _place_index(path: str | None = None) -> tuple[_PlaceEntry, ...]:
+def _place_index(path: str | None = None) -> tuple[tuple[_PlaceEntry, ...], AliasMatcher]:
     entries = []
     for p in load_places(path):
         names = (p.name_vi, p.name_en, *p.aliases)
         keys = tuple(k for k in (make_alias_key(n) for n in names) if k is not None)
         folded = tuple((" ".join(_singular(t) for t in normalize(x).split()), len(x.split())) for x in p.products)
         entries.append(_PlaceEntry(p, keys, folded, tuple(lower_vi(x) for x in p.products)))
-    return tuple(entries)
+    matcher = AliasMatcher([e.keys for e in entries], GENERIC_TOKENS, order_free=False)
+    return tuple(entries), matcher
 
 
 def _contains_phrase(haystack: str, phrase: str) -> bool:
@@ -302,7 +399,9 @@ def _product_score(entry: _PlaceEntry, q_vi: str, q_sing: str, diacritics: bool,
     return best
 
 
-def search_places(query: str, lang: str | None = None, limit: int = 3, path: str | None = None) -> list[tuple[Place, float]]:
+def search_places(
+    query: str, lang: str | None = None, limit: int = 3, path: str | None = None
+) -> list[tuple[Place, float]]:
     """Best places for a free-text question, as (place, score) with the best first.
 
     Name/alias matches win; otherwise a product ("mua lụa ở đâu", "where can I make pottery")
@@ -314,17 +413,15 @@ def search_places(query: str, lang: str | None = None, limit: int = 3, path: str
     if not query:
         return []
     q_norm = normalize(query)
-    q_tokens = tuple(q_norm.split())
-    q_set = frozenset(q_tokens)
-    q_sing = " ".join(_singular(t) for t in q_tokens)
+    q_sing = " ".join(_singular(t) for t in q_norm.split())
     q_vi = lower_vi(query)
     diacritics = has_diacritics(query)
     craft_intent = any(_contains_phrase(q_norm, c) for c in _CRAFT_INTENT)
     ptype = detect_place_type(query)
 
+    entries, matcher = _place_index(path)
     scored: list[tuple[float, int, Place]] = []
-    for entry in _place_index(path):
-        name = max((alias_score(k, q_norm, q_tokens, q_set) for k in entry.keys), default=0.0)
+    for entry, name in zip(entries, matcher.best_scores(query), strict=True):
         prod = _product_score(entry, q_vi, q_sing, diacritics, craft_intent)
         score = max(name, prod)
         if ptype is not None and entry.place.type == ptype:
@@ -354,7 +451,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def nearby(lat: float, lon: float, n: int = 5, type: str | None = None, path: str | None = None) -> list[tuple[Place, float]]:  # noqa: A002 - public API name
+def nearby(
+    lat: float, lon: float, n: int = 5, type: str | None = None, path: str | None = None
+) -> list[tuple[Place, float]]:
     """The n closest places (optionally of one type) as (place, distance_km), nearest first."""
     places: Iterable[Place] = load_places(path)
     if type is not None:

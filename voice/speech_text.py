@@ -213,7 +213,8 @@ def normalize_for_speech(text: str) -> str:
     out = re.sub(r"(?<=\w)\.(?=\w)", " chấm ", out)  # domains: dichvucong.hanoi.gov.vn
     out = re.sub(r"[*_~`|<>\[\]{}]", " ", out)  # chat markup the TTS would read out
     out = out.replace("/", ", ")
-    return re.sub(r"[ \t]+", " ", out).strip()
+    out = re.sub(r"[ \t]+", " ", out)
+    return re.sub(r" ([,.:;!?])", r"\1", out).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n+")

@@ -31,7 +31,7 @@ class VadConfig:
     energy_floor_dbfs: float = -48.0
     start_window_ms: int = 200  # speech starts when enough of this window is voiced
     start_voiced_ms: int = 120
-    barge_in_voiced_ms: int = 240  # stricter while the bot is talking
+    barge_in_voiced_ms: int = 240  # stricter while the bot is talking (window grows to fit)
     end_silence_ms: int = 700  # trailing silence that ends an utterance
     min_voiced_ms: int = 200  # shorter blips (cough, click) are discarded
     max_utterance_ms: int = 15000
@@ -88,7 +88,10 @@ class Endpointer:
         self.in_speech = False
         self._pending = b""
         c = self.config
-        self._window: deque[bool] = deque(maxlen=max(1, c.start_window_ms // FRAME_MS))
+        self._start_window = max(1, c.start_window_ms // FRAME_MS)
+        self._barge_window = max(1, (c.barge_in_voiced_ms + c.start_window_ms) // 2 // FRAME_MS)
+        self._barge_window = max(self._barge_window, c.barge_in_voiced_ms // FRAME_MS)
+        self._window: deque[bool] = deque(maxlen=max(self._start_window, self._barge_window))
         self._pre_roll: deque[bytes] = deque(maxlen=max(1, c.pre_roll_ms // FRAME_MS))
         self._voiced = 0
         self._frames = 0
@@ -127,8 +130,9 @@ class Endpointer:
         if not self.in_speech:
             self._pre_roll.append(frame)
             self._window.append(voiced)
-            needed = self._start_threshold()
-            if sum(self._window) >= needed:
+            span = self._barge_window if self.strict else self._start_window
+            recent = list(self._window)[-span:]
+            if sum(recent) >= self._start_threshold():
                 self.in_speech = True
                 self._voiced, self._frames, self._silence = sum(self._window), 0, 0
                 audio = b"".join(self._pre_roll)

@@ -1,0 +1,1 @@
+"""Tests for tourism knowledge, search and public-service Q&A."""

@@ -1,0 +1,26 @@
+"""The held-out accuracy floor: top-1 ≥ 0.90 overall, and every nearby test right."""
+
+from __future__ import annotations
+
+from bench.qa_eval import FLOOR, run
+
+
+def test_heldout_floor() -> None:
+    rep = run()
+    ok, n = rep.accuracy()
+    assert n >= 150
+    t_ok, t_n = rep.accuracy("tourism")
+    p_ok, p_n = rep.accuracy("procedures")
+    assert t_n >= 80 and p_n >= 70
+    assert ok / n >= FLOOR, f"top-1 {ok}/{n}"
+    assert t_ok / t_n >= FLOOR and p_ok / p_n >= FLOOR
+    assert len(rep.nearby) >= 8 and all(good for _, _, good in rep.nearby)
+
+
+def test_heldout_slices_present() -> None:
+    rep = run()
+    slices = {(r.group, r.slice) for r in rep.results}
+    counts = {s: sum(1 for r in rep.results if (r.group, r.slice) == s) for s in slices}
+    assert counts[("tourism", "en")] >= 25
+    assert counts[("tourism", "nodiac")] >= 25
+    assert counts[("procedures", "nodiac")] + counts[("procedures", "teencode")] >= 25
