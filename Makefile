@@ -7,7 +7,7 @@ PY311 ?= python3
 PY310 ?= $(shell PYENV_VERSION=3.10.13 pyenv which python 2>/dev/null)
 VENV := .venv
 RVENV := .venv-rasa
-APP_REQS := $(wildcard requirements/app.txt requirements/gazetteer.txt requirements/tourism.txt requirements/voice.txt requirements/channels.txt)
+APP_REQS := $(wildcard requirements/app.txt requirements/gazetteer.txt requirements/tourism.txt requirements/voice.txt requirements/channels.txt requirements/lifecycle.txt)
 RASA_REQS := requirements/rasa.lock.txt $(wildcard requirements/gazetteer.txt)
 APT_LISTS := $(wildcard requirements/apt*.txt)
 ENV := source scripts/env_defaults.sh &&

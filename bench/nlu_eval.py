@@ -9,6 +9,7 @@ and per slice (accented / plain / teencode / english), plus the top confusions.
 from __future__ import annotations
 
 import collections
+import os
 import statistics
 import tempfile
 import time
@@ -111,7 +112,8 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
 
 def main() -> None:
     items = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
-    model = ensure_model()
+    override = os.environ.get("NLU_EVAL_MODEL")  # evaluate an experimental model instead
+    model = Path(override) if override else ensure_model()
     with tempfile.TemporaryDirectory() as tmp:
         port = procs.free_port()
         env = procs.base_env(ACTION_SERVER_URL="http://127.0.0.1:9/webhook",

@@ -19,7 +19,7 @@ def main() -> None:
         print(f"\n=== {name} ===", flush=True)
         try:
             module.main()
-        except Exception:  # noqa: BLE001 - one failing bench must not hide the others
+        except Exception:
             traceback.print_exc()
 
 

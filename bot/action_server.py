@@ -21,6 +21,7 @@ from feedback_router.catalog import catalog
 def build_app():  # type: ignore[no-untyped-def]
     executor = ActionExecutor()
     executor.register_package("bot.actions")
+    executor.register_package("bot.knowledge_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
 

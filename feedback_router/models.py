@@ -6,6 +6,8 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     DateTime,
     Enum,
     Float,
@@ -73,6 +75,9 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_unit_status_created", "unit_id", "status", "created_at"),
         Index("ix_tickets_category_created", "category", "created_at"),
+        Index("ix_tickets_unit_created", "unit_id", "created_at"),
+        Index("ix_tickets_status_sla", "status", "sla_due_at"),
+        Index("ix_tickets_category_location_key", "category", "location_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -97,12 +102,25 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # lifecycle (issue 4)
+    location_key: Mapped[str | None] = mapped_column(String(255))  # folded street/alley, for duplicates
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    public_reply: Mapped[str | None] = mapped_column(Text)
+    report_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     unit: Mapped[Unit] = relationship()
     contact: Mapped[Contact | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
+    followers: Mapped[list[TicketFollower]] = relationship(cascade="all, delete-orphan")
 
 
 class TicketEvent(Base):
@@ -118,5 +136,59 @@ class TicketEvent(Base):
     actor: Mapped[str] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # status | reply | note (internal) | reassign | escalation | report | merge | rating | reopen
+    kind: Mapped[str] = mapped_column(String(16), default="status", server_default="status")
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class TicketFollower(Base):
+    """Citizens who reported the same problem (duplicates) and get the same updates."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "contact_id", name="uq_follower_ticket_contact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+
+
+class Outbox(Base):
+    """Messages to citizens, written in the same transaction as the change they announce;
+    channel adapters claim due rows, deliver them and mark them sent or failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(255))  # the contact's namespaced sender_id
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class DashboardUser(Base):
+    """Staff who answer tickets: operator (one unit), supervisor, admin."""
+
+    __tablename__ = "dashboard_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -32,7 +32,7 @@ class VietnameseEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseEntityExtractor":
+    ) -> VietnameseEntityExtractor:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -7,7 +7,8 @@ input channel is Rasa's supported way to add routes to its server.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any
+from collections.abc import Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -23,7 +24,7 @@ class HealthChannel(InputChannel):
         return "healthz"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "HealthChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> HealthChannel:
         return cls()
 
     def url_prefix(self) -> str:

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.text import normalize
+from nlu.text import fold, normalize
 
 ORIGINAL_TEXT = "original_text"
 
@@ -28,9 +28,14 @@ class VietnameseNormalizer(GraphComponent):
     whichever client calls Rasa. The text as typed is kept in `original_text`.
     """
 
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {}
+        # Add a diacritic-free copy of each accented training example, generated
+        # here rather than written by hand: many citizens type without accents.
+        return {"augment_without_diacritics": True}
 
     @classmethod
     def create(
@@ -39,8 +44,8 @@ class VietnameseNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseNormalizer":
-        return cls()
+    ) -> VietnameseNormalizer:
+        return cls(config)
 
     @staticmethod
     def _normalize_message(message: Message) -> None:
@@ -54,7 +59,17 @@ class VietnameseNormalizer(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
             self._normalize_message(example)
-        return training_data
+        if not self.config["augment_without_diacritics"]:
+            return training_data
+        extra = []
+        for example in training_data.intent_examples:
+            text = example.get(TEXT) or ""
+            plain = fold(text)
+            if text.startswith("/") or plain == text.lower() or example.get("entities"):
+                continue
+            copy = Message(data={**example.data, TEXT: plain, ORIGINAL_TEXT: example.get(ORIGINAL_TEXT)})
+            extra.append(copy)
+        return training_data.merge(TrainingData(training_examples=extra))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -43,7 +43,7 @@ class UnderTheSeaTokenizer(Tokenizer):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "UnderTheSeaTokenizer":
+    ) -> UnderTheSeaTokenizer:
         return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:

@@ -17,7 +17,8 @@ import requests
 def endpoints() -> dict[str, str]:
     return {
         "rasa": os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/") + "/healthz",
-        "actions": f"http://{os.environ.get('ACTIONS_HOST', '127.0.0.1')}:{os.environ.get('ACTIONS_PORT', '5055')}/healthz",
+        "actions": (f"http://{os.environ.get('ACTIONS_HOST', '127.0.0.1')}:"
+                    f"{os.environ.get('ACTIONS_PORT', '5055')}/healthz"),
         "web": f"http://{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('WEB_PORT', '8000')}/healthz",
     }
 

@@ -14,7 +14,7 @@ from scripts.procs import ROOT
 def compose_config() -> str:
     """`docker compose config` when the v2 plugin exists, else Debian's docker-compose."""
     if shutil.which("docker"):
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, check=False)
         if probe.returncode == 0:
             cmd = ["docker", "compose", "config"]
         else:
@@ -25,7 +25,7 @@ def compose_config() -> str:
         if not shutil.which("docker-compose"):
             pytest.fail("neither `docker compose` nor `docker-compose` is installed (make sysdeps)")
         cmd = ["docker-compose", "config"]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

@@ -7,11 +7,11 @@ import re
 import uuid
 
 import requests
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_router.db import make_engine
-from feedback_router.models import Ticket, TicketEvent
+from feedback_router.models import Ticket
 from feedback_router.routing import route
 from nlu import gazetteer
 from tests.conftest import Stack
@@ -86,3 +86,19 @@ def test_shared_location_and_cancel(stack: Stack) -> None:
     cancelled = joined(say(stack, sender, "/deny"))
     assert "huỷ" in cancelled
     assert not [t for t in tickets(stack.database_url) if "Nguyễn Trãi" in t.description]
+
+
+def test_tourism_and_procedure_answers_come_from_data(stack: Stack) -> None:
+    from tourism.procedures import get_procedure
+    from tourism.sites import get_place
+
+    sender = uuid.uuid4().hex
+    van_mieu = get_place("van-mieu-quoc-tu-giam")
+    hours = joined(say(stack, sender, "Văn Miếu mở cửa mấy giờ vậy?"))
+    assert van_mieu.opening_hours.split(";")[0] in hours, hours
+    assert "google.com/maps" in hours
+    english = joined(say(stack, sender, "What are the opening hours of the Temple of Literature?"))
+    assert "Temple of Literature" in english or van_mieu.name_en in english, english
+    card = get_procedure("cap-the-can-cuoc")
+    answer = joined(say(stack, sender, "làm thẻ căn cước ở đâu, mất bao lâu?"))
+    assert card.name_vi in answer, answer

@@ -67,3 +67,10 @@ def test_entity_extractor_finds_alley_and_street(result: dict) -> None:
     ents = {(e["entity"], e["value"]) for e in result["messages"][0]["entities"]}
     assert ("alley", "ngõ 12") in ents
     assert ("street", "Láng Hạ") in ents
+
+
+def test_training_data_gets_diacritic_free_copies(result: dict) -> None:
+    texts = result["training_texts"]
+    assert texts[: len(TEXTS)] == [m["text"] for m in result["messages"]]
+    assert "o ngo 12 lang ha rac thai ba ngay khong ai thu gom" in texts
+    assert "/affirm" in texts and texts.count("/affirm") == 1  # payloads are not copied

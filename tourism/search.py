@@ -399,6 +399,10 @@ def _product_score(entry: _PlaceEntry, q_vi: str, q_sing: str, diacritics: bool,
     return best
 
 
+MIN_PLACE_SCORE = 72.0
+TYPE_LIST_SCORE = 50.0  # below MIN_PLACE_SCORE: "one of this kind", not "the one you named"
+
+
 def search_places(
     query: str, lang: str | None = None, limit: int = 3, path: str | None = None
 ) -> list[tuple[Place, float]]:
@@ -429,13 +433,14 @@ def search_places(
         scored.append((score, entry.place.priority, entry.place))
     scored.sort(key=lambda t: (-t[0], t[1], t[2].id))
 
-    strong = [(p, round(s, 1)) for s, _, p in scored if s >= 72.0]
-    if strong:
-        return strong[:limit]
-    if ptype is not None:
-        of_type = sorted((p for _, _, p in scored if p.type == ptype), key=lambda p: (p.priority, p.id))
-        return [(p, 50.0) for p in of_type[:limit]]
-    return []
+    results = [(p, round(s, 1)) for s, _, p in scored if s >= MIN_PLACE_SCORE][:limit]
+    if ptype is not None and len(results) < limit:
+        # a list question ("museums in Hanoi"): fill up with the best-known places of that type
+        taken = {p.id for p, _ in results}
+        of_type = sorted((p for _, _, p in scored if p.type == ptype and p.id not in taken),
+                         key=lambda p: (p.priority, p.id))
+        results += [(p, TYPE_LIST_SCORE) for p in of_type[: limit - len(results)]]
+    return results
 
 
 # ───────────────────────────── nearby ─────────────────────────────

@@ -96,23 +96,17 @@ def _ffmpeg() -> str:
     return path
 
 
-def _finish(
-    pcm: bytes, src_rate: int, channels: int, rate: int, max_seconds: float
-) -> bytes:
+def _finish(pcm: bytes, src_rate: int, channels: int, rate: int, max_seconds: float) -> bytes:
     mono = to_mono(pcm, channels)
     limit = int(max_seconds * src_rate) * 2
     mono = mono[:limit]
     out = resample_pcm(mono, src_rate, rate)
     if not out:
-        raise CorruptAudio(
-            "tệp âm thanh không có nội dung", "audio contains no samples"
-        )
+        raise CorruptAudio("tệp âm thanh không có nội dung", "audio contains no samples")
     return out
 
 
-def _run_ffmpeg(
-    data: bytes, kind: str, rate: int, timeout: float, max_seconds: float
-) -> bytes:
+def _run_ffmpeg(data: bytes, kind: str, rate: int, timeout: float, max_seconds: float) -> bytes:
     exe = _ffmpeg()
     with tempfile.TemporaryDirectory(prefix="voice-dec-") as tmp:
         src = Path(tmp) / f"input.{kind}"
@@ -123,9 +117,7 @@ def _run_ffmpeg(
             "-ac", "1", "-ar", str(rate), "-acodec", "pcm_s16le", "-f", "s16le", "pipe:1",
         ]  # fmt: skip
         try:
-            proc = subprocess.run(
-                cmd, capture_output=True, timeout=timeout, check=False
-            )
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             raise CorruptAudio(
                 "không giải mã được âm thanh trong thời gian cho phép",
@@ -134,18 +126,14 @@ def _run_ffmpeg(
     err = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         if any(marker in err.lower() for marker in _NO_AUDIO_MARKERS):
-            raise UnsupportedAudio(
-                "tệp không chứa âm thanh", "file has no audio track", err
-            )
+            raise UnsupportedAudio("tệp không chứa âm thanh", "file has no audio track", err)
         raise CorruptAudio(
             "tệp âm thanh bị hỏng hoặc không đọc được",
             f"corrupt or unreadable {kind} audio",
             err,
         )
     if len(proc.stdout) < 2:
-        raise CorruptAudio(
-            "tệp âm thanh không có nội dung", "audio contains no samples", err
-        )
+        raise CorruptAudio("tệp âm thanh không có nội dung", "audio contains no samples", err)
     return proc.stdout[: len(proc.stdout) - len(proc.stdout) % 2]
 
 
@@ -184,9 +172,7 @@ def decode_to_pcm(
     return pcm
 
 
-def decode_file(
-    path: str | Path, rate: int = 16000, *, max_bytes: int = MAX_INPUT_BYTES
-) -> bytes:
+def decode_file(path: str | Path, rate: int = 16000, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     """Convenience wrapper of :func:`decode_to_pcm` for a file on disk.
 
     The size is checked before reading so a huge file is not loaded into memory.

@@ -137,6 +137,7 @@ class AudioSocketServer:
         self.records: list[CallRecord] = []  # last calls, for health/debug (bounded)
         self.total_calls = 0
         self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> int:
         """Listen; returns the bound port (useful with port 0 in tests)."""
@@ -146,13 +147,16 @@ class AudioSocketServer:
         log.info("AudioSocket listening on %s:%d", self.host, self.port)
         return self.port
 
-    async def stop(self) -> None:
-        """Stop accepting calls and hang up the active ones."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop accepting calls, hang up the active ones and wait for their records."""
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed()
         for session in list(self.sessions.values()):
             session.on_hangup("server shutdown")
+        if self._handlers:
+            await asyncio.wait(set(self._handlers), timeout=grace)
+        if self._server is not None:
+            await self._server.wait_closed()
 
     async def serve_forever(self) -> None:
         """Start (if needed) and serve until cancelled."""
@@ -164,20 +168,20 @@ class AudioSocketServer:
     def health(self) -> dict[str, Any]:
         """Numbers for the process health endpoint."""
         return {
-            "status": "ok"
-            if self._server is not None and self._server.is_serving()
-            else "down",
+            "status": "ok" if self._server is not None and self._server.is_serving() else "down",
             "active_calls": len(self.sessions),
             "total_calls": self.total_calls,
         }
 
-    async def _handle(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         transport = AudioSocketConnection(writer)
         try:
             first = await asyncio.wait_for(read_message(reader), FIRST_MESSAGE_TIMEOUT)
-        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
+        except (asyncio.TimeoutError, ConnectionError, asyncio.IncompleteReadError):
             first = None
         if first is None or first.kind != KIND_UUID or len(first.payload) != 16:
             log.warning("AudioSocket connection without a UUID first; closing")
@@ -231,9 +235,7 @@ class AudioSocketServer:
                 return
             elif message.kind == KIND_ERROR:
                 code = message.payload[0] if message.payload else 0
-                session.on_hangup(
-                    f"asterisk error: {ASTERISK_ERRORS.get(code, hex(code))}"
-                )
+                session.on_hangup(f"asterisk error: {ASTERISK_ERRORS.get(code, hex(code))}")
                 return
             elif message.kind not in warned:
                 warned.add(message.kind)
@@ -247,9 +249,7 @@ async def _demo_responder(sender_id: str, text: str) -> list[str]:
 
 def main() -> None:  # pragma: no cover - manual tool
     """Run the server with the echo responder until interrupted."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     server = AudioSocketServer(CallDeps(responder=_demo_responder))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(server.serve_forever())

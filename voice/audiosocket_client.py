@@ -43,9 +43,7 @@ class FakeAsterisk:
         self.received = Received()
         self.closed = asyncio.Event()
         self.last_speech_sent_at: float | None = None
-        self._outgoing: asyncio.Queue[tuple[bytes, asyncio.Future[None] | None]] = (
-            asyncio.Queue()
-        )
+        self._outgoing: asyncio.Queue[tuple[bytes, asyncio.Future[None] | None]] = asyncio.Queue()
         self._writer: asyncio.StreamWriter | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._audio_event = asyncio.Event()
@@ -156,7 +154,7 @@ class FakeAsterisk:
             if remaining <= 0 or self.closed.is_set():
                 raise TimeoutError("no audio from the server")
             self._audio_event.clear()
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._audio_event.wait(), remaining)
 
     async def wait_quiet(self, quiet: float, timeout: float) -> None:

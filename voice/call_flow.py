@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -90,10 +90,7 @@ class CallFlowConfig:
     menu_phrases: Mapping[str, str] = field(default_factory=_menu_phrases)
     not_understood: str = "Xin lỗi, tôi chưa nghe rõ. Quý vị vui lòng nói lại."
     menu_after_failures: str = "Xin lỗi, tôi vẫn chưa nghe rõ."
-    busy_message: str = (
-        "Xin lỗi, hệ thống đang bận. Quý vị vui lòng nói lại, hoặc bấm phím không để gặp "
-        "tổng đài viên."
-    )
+    busy_message: str = "Xin lỗi, hệ thống đang bận. Quý vị vui lòng nói lại, hoặc bấm phím không để gặp tổng đài viên."
     transfer_message: str = "Xin quý vị giữ máy, tổng đài viên sẽ tiếp nhận cuộc gọi."
     invalid_key: str = "Phím không hợp lệ."
     still_there: str = "Quý vị còn nghe máy không ạ?"
@@ -167,9 +164,7 @@ class _AsrStream:
     ) -> None:
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.cancelled = False
-        self.task = asyncio.ensure_future(
-            self._run(recognizer, rate, phrases, executor)
-        )
+        self.task = asyncio.ensure_future(self._run(recognizer, rate, phrases, executor))
 
     def push(self, pcm: bytes) -> None:
         self._queue.put_nowait(pcm)
@@ -240,9 +235,7 @@ class CallSession:
         self._end_reason = ""
         self._loop = asyncio.get_running_loop()
         self._t0 = self._loop.time()
-        self.latencies: list[
-            float
-        ] = []  # end of speech -> first reply frame, per answer
+        self.latencies: list[float] = []  # end of speech -> first reply frame, per answer
         self.barge_ins = 0
 
     @property
@@ -277,9 +270,7 @@ class CallSession:
                 stream, self._asr = self._asr, None
                 stream.push(step.audio)
                 stream.finish()
-                self._spawn(
-                    self._deliver(stream, self._speech_started, self._loop.time())
-                )
+                self._spawn(self._deliver(stream, self._speech_started, self._loop.time()))
             else:  # discard: too short to be speech
                 self._asr.cancel()
                 self._asr = None
@@ -303,9 +294,7 @@ class CallSession:
         recognizer = self.deps.recognizer
         assert recognizer is not None
         phrases = list(self.config.menu_phrases) if self._menu_mode else None
-        self._asr = _AsrStream(
-            recognizer, self.config.rate, phrases, self.deps.executor
-        )
+        self._asr = _AsrStream(recognizer, self.config.rate, phrases, self.deps.executor)
         self._asr.push(pre_roll)
         self._speech_started = self._loop.time()
 
@@ -327,15 +316,13 @@ class CallSession:
 
     async def run(self) -> CallRecord:
         """Drive the call until hang-up, transfer or timeout; always returns the record."""
-        started_at = datetime.now(UTC)
+        started_at = datetime.now(timezone.utc)
         try:
             await self._prepare()
-            log.info(
-                "call start uuid=%s caller=%s", self.uuid, mask_number(self.caller)
-            )
+            log.info("call start uuid=%s caller=%s", self.uuid, mask_number(self.caller))
             await self._say(f"{self.config.greeting} {self.config.menu_prompt}")
             await asyncio.wait_for(self._conversation(), self.config.max_call_seconds)
-        except TimeoutError:
+        except asyncio.TimeoutError:
             self._end_reason = self._end_reason or "max duration"
             await self._say(self.config.goodbye)
         except ConnectionError:
@@ -352,9 +339,7 @@ class CallSession:
     async def _prepare(self) -> None:
         loop = self._loop
         if self.deps.recognizer is None:
-            self.deps.recognizer = await loop.run_in_executor(
-                self.deps.executor, get_recognizer
-            )
+            self.deps.recognizer = await loop.run_in_executor(self.deps.executor, get_recognizer)
         if self.caller is None and self.deps.caller_lookup is not None:
             try:
                 self.caller = await call_hook(self.deps.caller_lookup, self.uuid)
@@ -365,10 +350,8 @@ class CallSession:
         silent_prompts = 0
         while not self._ended:
             try:
-                event = await asyncio.wait_for(
-                    self._events.get(), self.config.no_input_timeout
-                )
-            except TimeoutError:
+                event = await asyncio.wait_for(self._events.get(), self.config.no_input_timeout)
+            except asyncio.TimeoutError:
                 if self._asr is not None or self._endpointer.in_speech:
                     continue  # caller is mid-sentence
                 silent_prompts += 1
@@ -392,54 +375,37 @@ class CallSession:
     def _is_low_confidence(self, result: Result) -> bool:
         if result.is_empty:
             return True
-        return (
-            result.confidence is not None
-            and result.confidence < self.config.min_confidence
-        )
+        return result.confidence is not None and result.confidence < self.config.min_confidence
 
     async def _on_utterance(self, event: _Utterance) -> None:
         result = event.result
         menu_mode, self._menu_mode = self._menu_mode, False
         digit = self.config.menu_phrases.get(result.phrase or "") if menu_mode else None
         if digit is not None and not self._is_low_confidence(result):
-            self._turns.append(
-                Turn("caller", result.text, self._now(), result.confidence)
-            )
+            self._turns.append(Turn("caller", result.text, self._now(), result.confidence))
             await self._on_digit(digit, via="voice", ended_at=event.ended_at)
             return
-        grammar_miss = (
-            menu_mode
-            and self.deps.recognizer is not None
-            and (self.deps.recognizer.supports_grammar)
-        )
+        grammar_miss = menu_mode and self.deps.recognizer is not None and (self.deps.recognizer.supports_grammar)
         self._turns.append(Turn("caller", result.text, self._now(), result.confidence))
         if grammar_miss or self._is_low_confidence(result):
             self._low_confidence += 1
             if self._low_confidence >= self.config.low_confidence_turns_for_menu:
                 self._low_confidence = 0
                 self._menu_mode = True
-                await self._say(
-                    f"{self.config.menu_after_failures} {self.config.menu_prompt}"
-                )
+                await self._say(f"{self.config.menu_after_failures} {self.config.menu_prompt}")
             else:
                 await self._say(self.config.not_understood)
             return
         self._low_confidence = 0
         await self._respond(result.text, event.ended_at)
 
-    async def _on_digit(
-        self, digit: str, via: str, ended_at: float | None = None
-    ) -> None:
-        self._turns.append(
-            Turn("dtmf" if via == "dtmf" else "system", digit, self._now())
-        )
+    async def _on_digit(self, digit: str, via: str, ended_at: float | None = None) -> None:
+        self._turns.append(Turn("dtmf" if via == "dtmf" else "system", digit, self._now()))
         if digit == "0":
             await self._transfer(via)
         elif digit in self.config.menu_options:
             self._menu_mode = False
-            await self._respond(
-                self.config.menu_options[digit], ended_at or self._loop.time()
-            )
+            await self._respond(self.config.menu_options[digit], ended_at or self._loop.time())
         elif digit == "*":
             await self._say(self.config.menu_prompt)
         else:
@@ -458,9 +424,7 @@ class CallSession:
 
     async def _respond(self, text: str, ended_at: float) -> None:
         try:
-            replies = await asyncio.wait_for(
-                self.deps.responder(self.sender_id, text), self.config.responder_timeout
-            )
+            replies = await asyncio.wait_for(self.deps.responder(self.sender_id, text), self.config.responder_timeout)
         except Exception:  # includes TimeoutError: the caller must hear something
             log.exception("responder failed call=%s", self.uuid)
             replies = [self.config.busy_message]
@@ -468,9 +432,7 @@ class CallSession:
         if reply and not self._ended:
             await self._say(reply, reply_to=ended_at)
 
-    async def _say(
-        self, text: str, reply_to: float | None = None, interruptible: bool = True
-    ) -> None:
+    async def _say(self, text: str, reply_to: float | None = None, interruptible: bool = True) -> None:
         """Synthesise and play ``text`` in paced 20 ms frames until done or interrupted."""
         self._stop_playback = asyncio.Event()
         self._playing = interruptible
@@ -479,17 +441,13 @@ class CallSession:
         interval = FRAME_MS / 1000 / self.config.playback_speed
         deadline: float | None = None
         try:
-            async for pcm in asynthesize_stream(
-                text, self.config.rate, self.deps.synthesizer, self.deps.executor
-            ):
+            async for pcm in asynthesize_stream(text, self.config.rate, self.deps.synthesizer, self.deps.executor):
                 for pos in range(0, len(pcm), self._frame_bytes):
                     stop = self._stop_playback.is_set() and interruptible
                     if stop or self._ended or self._hung_up:
                         interrupted = True
                         break
-                    frame = pcm[pos : pos + self._frame_bytes].ljust(
-                        self._frame_bytes, b"\0"
-                    )
+                    frame = pcm[pos : pos + self._frame_bytes].ljust(self._frame_bytes, b"\0")
                     await self._transport.send_audio(frame)
                     self._recorder.add_bot(frame)
                     now = self._loop.time()
@@ -512,23 +470,15 @@ class CallSession:
         finally:
             self._playing = False
             self._endpointer.strict = False
-            self._turns.append(
-                Turn("bot", text, at, interrupted=interrupted, latency=latency)
-            )
+            self._turns.append(Turn("bot", text, at, interrupted=interrupted, latency=latency))
 
     async def _finish(self, started_at: datetime) -> CallRecord:
         duration = self._now()
         path = None
         if self.config.recordings_dir is not None:
-            target = (
-                self.config.recordings_dir
-                / f"{started_at:%Y%m%d}"
-                / (f"{started_at:%H%M%S}-{self.uuid}.wav")
-            )
+            target = self.config.recordings_dir / f"{started_at:%Y%m%d}" / (f"{started_at:%H%M%S}-{self.uuid}.wav")
             try:
-                path = await self._loop.run_in_executor(
-                    None, self._recorder.save, target
-                )
+                path = await self._loop.run_in_executor(None, self._recorder.save, target)
             except OSError:
                 log.exception("could not save recording call=%s", self.uuid)
         record = CallRecord(

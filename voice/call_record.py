@@ -68,9 +68,7 @@ class CallRecord:
             "dtmf": "Phím",
             "system": "Hệ thống",
         }
-        return "\n".join(
-            f"[{t.at:6.1f}s] {labels[t.role]}: {t.text}" for t in self.turns
-        )
+        return "\n".join(f"[{t.at:6.1f}s] {labels[t.role]}: {t.text}" for t in self.turns)
 
 
 class CallRecorder:
@@ -107,6 +105,4 @@ class CallRecorder:
         """Write a stereo WAV (L caller, R bot); ``None`` when nothing was heard."""
         if not self._caller and not self._bot:
             return None
-        return write_wav(
-            path, interleave(bytes(self._caller), bytes(self._bot)), self.rate, 2
-        )
+        return write_wav(path, interleave(bytes(self._caller), bytes(self._bot)), self.rate, 2)

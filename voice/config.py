@@ -47,20 +47,14 @@ class VoiceSettings:
         piper = e.get("PIPER_VOICE", "").strip()
         engine = e.get("ASR_ENGINE", "auto").strip().lower() or "auto"
         if engine not in {"auto", "vosk", "viet-asr"}:
-            raise ValueError(
-                f"ASR_ENGINE must be vosk, viet-asr or auto, got {engine!r}"
-            )
+            raise ValueError(f"ASR_ENGINE must be vosk, viet-asr or auto, got {engine!r}")
         return cls(
-            vosk_model_dir=Path(
-                e.get("VOSK_MODEL_DIR", "").strip() or DEFAULT_VOSK_MODEL_DIR
-            ),
+            vosk_model_dir=Path(e.get("VOSK_MODEL_DIR", "").strip() or DEFAULT_VOSK_MODEL_DIR),
             asr_engine=engine,
             piper_voice=Path(piper) if piper else None,
             audiosocket_host=e.get("AUDIOSOCKET_HOST", "").strip() or "127.0.0.1",
             audiosocket_port=_int(e, "AUDIOSOCKET_PORT", 9092),
             vosk_ws_host=e.get("VOSK_WS_HOST", "").strip() or "127.0.0.1",
             vosk_ws_port=_int(e, "VOSK_WS_PORT", 2700),
-            recordings_dir=Path(
-                e.get("VOICE_RECORDINGS_DIR", "").strip() or "var/recordings"
-            ),
+            recordings_dir=Path(e.get("VOICE_RECORDINGS_DIR", "").strip() or "var/recordings"),
         )

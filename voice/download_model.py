@@ -34,9 +34,7 @@ class DownloadError(RuntimeError):
 def _fetch(url: str, target: Path, timeout: float) -> str:
     """Stream ``url`` to ``target``; return the SHA-256 of what was written."""
     digest = hashlib.sha256()
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "hanoi-assistant-voice/1"}
-    )
+    request = urllib.request.Request(url, headers={"User-Agent": "hanoi-assistant-voice/1"})
     try:
         with (
             urllib.request.urlopen(request, timeout=timeout) as response,
@@ -47,9 +45,7 @@ def _fetch(url: str, target: Path, timeout: float) -> str:
             while chunk := response.read(CHUNK):
                 done += len(chunk)
                 if done > MAX_ARCHIVE_BYTES:
-                    raise DownloadError(
-                        f"{url} is larger than {MAX_ARCHIVE_BYTES} bytes"
-                    )
+                    raise DownloadError(f"{url} is larger than {MAX_ARCHIVE_BYTES} bytes")
                 digest.update(chunk)
                 out.write(chunk)
                 if total:
@@ -71,9 +67,7 @@ def _safe_extract(archive: Path, into: Path) -> Path:
                     raise DownloadError(f"unsafe path in archive: {name!r}")
             zf.extractall(into)
     except zipfile.BadZipFile as exc:
-        raise DownloadError(
-            f"{archive.name} is not a zip archive (truncated download?)"
-        ) from exc
+        raise DownloadError(f"{archive.name} is not a zip archive (truncated download?)") from exc
     entries = [p for p in into.iterdir() if not p.name.startswith("__MACOSX")]
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]  # archives wrap the model in one top-level folder
@@ -99,9 +93,7 @@ def install_model(
         try:
             check_model_dir(root)
         except ModelMissing as exc:
-            raise DownloadError(
-                f"archive does not contain a Vosk model: {exc}"
-            ) from exc
+            raise DownloadError(f"archive does not contain a Vosk model: {exc}") from exc
         if dest.exists():
             shutil.rmtree(dest)
         root.rename(dest)
@@ -116,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", type=Path, default=settings.vosk_model_dir,
                         help="target folder (default: VOSK_MODEL_DIR)")  # fmt: skip
     parser.add_argument("--url", default=VOSK_MODEL_URL)
-    parser.add_argument(
-        "--sha256", default=None, help="expected archive checksum (optional)"
-    )
+    parser.add_argument("--sha256", default=None, help="expected archive checksum (optional)")
     parser.add_argument("--force", action="store_true", help="download even if present")
     args = parser.parse_args(argv)
     if not args.force:

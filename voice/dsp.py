@@ -65,9 +65,7 @@ def _polyphase_table(up: int, down: int, zero_crossings: int) -> tuple[np.ndarra
     return table.astype(np.float32), half
 
 
-def resample_pcm(
-    pcm: bytes, src_rate: int, dst_rate: int, zero_crossings: int = 12
-) -> bytes:
+def resample_pcm(pcm: bytes, src_rate: int, dst_rate: int, zero_crossings: int = 12) -> bytes:
     """Resample mono 16-bit PCM with a Kaiser-windowed sinc (polyphase) filter.
 
     The cut-off follows the lower of the two Nyquist frequencies, so downsampling is
@@ -84,9 +82,7 @@ def resample_pcm(
     n_out = len(x) * up // down
     if n_out == 0:
         return b""
-    padded = np.concatenate(
-        [np.zeros(half, np.float32), x, np.zeros(half + 1, np.float32)]
-    )
+    padded = np.concatenate([np.zeros(half, np.float32), x, np.zeros(half + 1, np.float32)])
     offsets = np.arange(-half + 1, half + 1) + half
     out = np.empty(n_out, dtype=np.float32)
     block = 8192

@@ -124,9 +124,7 @@ def _with_unit(match: re.Match[str]) -> str:
 
 def _word_table(table: dict[str, str]) -> re.Pattern[str]:
     keys = sorted(table, key=len, reverse=True)
-    return re.compile(
-        r"(?<![\w&])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&])"
-    )
+    return re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&])")
 
 
 _ABBR_RE = _word_table(ABBREVIATIONS)
@@ -135,26 +133,18 @@ _CODE_RE = re.compile(
     r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,4}(?:-[A-Z0-9]{1,8})+\b"
     r"|\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]*[A-Z]\d[A-Z0-9]*\b"
 )
-_PHONE_RE = re.compile(
-    r"(?<![\d+])(?P<num>(?:\+84[\s.]?|0)\d{2,3}(?:[\s.\-]?\d{3,4}){2}|(?:\+84|0)\d{9,10})\b"
-)
+_PHONE_RE = re.compile(r"(?<![\d+])(?P<num>(?:\+84[\s.]?|0)\d{2,3}(?:[\s.\-]?\d{3,4}){2}|(?:\+84|0)\d{9,10})\b")
 _DIAL_RE = re.compile(DIAL_CONTEXT + r"\s*:?\s*(?P<num>\d{3,5})\b", re.IGNORECASE)
 _DATE_RE = re.compile(
     r"(?P<pre>\b[Nn]gày\s+)?\b(?P<d>\d{1,2})"
     r"(?:/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?|-(?P<m2>\d{1,2})-(?P<y2>\d{4}))\b"
 )
-_ADDR_SLASH_RE = re.compile(
-    r"\b(" + ADDRESS_CONTEXT + r")\s+(\d+)/(\d+)\b", re.IGNORECASE
-)
+_ADDR_SLASH_RE = re.compile(r"\b(" + ADDRESS_CONTEXT + r")\s+(\d+)/(\d+)\b", re.IGNORECASE)
 _MONTH_YEAR_RE = re.compile(r"\b(tháng)\s+(\d{1,2})/(\d{4})\b", re.IGNORECASE)
-_TIME_RE = re.compile(
-    r"\b(?P<h>\d{1,2})(?:h(?P<min>\d{2})?|g(?P<min3>\d{2})|:(?P<min2>\d{2}))(?:'|\b)"
-)
+_TIME_RE = re.compile(r"\b(?P<h>\d{1,2})(?:h(?P<min>\d{2})?|g(?P<min3>\d{2})|:(?P<min2>\d{2}))(?:'|\b)")
 _DOT_DECIMAL_RE = re.compile(r"(?<![\w.])(\d+)\.(\d{1,2})(?!\d|\.\d)")
 _UNIT_RE = re.compile(
-    r"(?P<n>"
-    + _NUM
-    + r")\s?(?P<u>km/h|m²|m2|km|cm|mm|kg|ha|VNĐ|vnđ|VND|đồng|đ|%|k|g|m|l)"
+    r"(?P<n>" + _NUM + r")\s?(?P<u>km/h|m²|m2|km|cm|mm|kg|ha|VNĐ|vnđ|VND|đồng|đ|%|k|g|m|l)"
     r"(?!\w)"
 )
 _RANGE_RE = re.compile(r"(?<![\w-])(\d+)\s?-\s?(\d+)(?![\d-])")
@@ -226,9 +216,7 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip()
-        while (
-            len(sentence) > MAX_SENTENCE_CHARS and "," in sentence[:MAX_SENTENCE_CHARS]
-        ):
+        while len(sentence) > MAX_SENTENCE_CHARS and "," in sentence[:MAX_SENTENCE_CHARS]:
             cut = sentence.rfind(",", 0, MAX_SENTENCE_CHARS)
             out.append(sentence[: cut + 1].strip())
             sentence = sentence[cut + 1 :].strip()

@@ -59,9 +59,7 @@ class EspeakSynthesizer(Synthesizer):
 
     name = "espeak-ng"
 
-    def __init__(
-        self, voice: str = "vi", words_per_minute: int = 150, pitch: int = 50
-    ) -> None:
+    def __init__(self, voice: str = "vi", words_per_minute: int = 150, pitch: int = 50) -> None:
         exe = shutil.which("espeak-ng") or shutil.which("espeak")
         if exe is None:
             raise TtsError("espeak-ng is not installed: apt-get install espeak-ng")
@@ -78,9 +76,7 @@ class EspeakSynthesizer(Synthesizer):
         except subprocess.TimeoutExpired as exc:
             raise TtsError("espeak-ng timed out") from exc
         if proc.returncode != 0:
-            raise TtsError(
-                f"espeak-ng failed: {proc.stderr.decode('utf-8', 'replace')[:200]}"
-            )
+            raise TtsError(f"espeak-ng failed: {proc.stderr.decode('utf-8', 'replace')[:200]}")
         try:
             parsed = parse_wav(proc.stdout)
         except AudioError as exc:
@@ -127,9 +123,7 @@ class PiperSynthesizer(Synthesizer):
             chunks = list(self._voice.synthesize(sentence))
             if not chunks:
                 return b"", self._rate
-            return b"".join(c.audio_int16_bytes for c in chunks), int(
-                chunks[0].sample_rate
-            )
+            return b"".join(c.audio_int16_bytes for c in chunks), int(chunks[0].sample_rate)
         assert self._binary is not None
         try:
             proc = subprocess.run(
@@ -140,9 +134,7 @@ class PiperSynthesizer(Synthesizer):
         except subprocess.TimeoutExpired as exc:
             raise TtsError("piper timed out") from exc
         if proc.returncode != 0:
-            raise TtsError(
-                f"piper failed: {proc.stderr.decode('utf-8', 'replace')[:200]}"
-            )
+            raise TtsError(f"piper failed: {proc.stderr.decode('utf-8', 'replace')[:200]}")
         return proc.stdout, self._rate
 
 
@@ -195,9 +187,7 @@ class _SentenceCache:
 _cache = _SentenceCache()
 
 
-def synthesize_sentence(
-    sentence: str, rate: int, engine: Synthesizer | None = None
-) -> bytes:
+def synthesize_sentence(sentence: str, rate: int, engine: Synthesizer | None = None) -> bytes:
     """PCM at ``rate`` for one already-normalised sentence (cached)."""
     synth = engine or get_synthesizer()
     key = (synth.name, sentence, rate)
@@ -215,17 +205,13 @@ def speech_sentences(text: str) -> list[str]:
     return split_sentences(normalize_for_speech(text))
 
 
-def synthesize_stream(
-    text: str, rate: int, engine: Synthesizer | None = None
-) -> Iterator[bytes]:
+def synthesize_stream(text: str, rate: int, engine: Synthesizer | None = None) -> Iterator[bytes]:
     """Yield PCM per sentence so playback can begin before the rest is synthesised."""
     for sentence in speech_sentences(text):
         yield synthesize_sentence(sentence, rate, engine)
 
 
-def synthesize(
-    text: str, rate: int = DEVICE_RATE, engine: Synthesizer | None = None
-) -> bytes:
+def synthesize(text: str, rate: int = DEVICE_RATE, engine: Synthesizer | None = None) -> bytes:
     """Whole text as one PCM buffer (16-bit mono at ``rate``)."""
     return b"".join(synthesize_stream(text, rate, engine))
 
@@ -246,9 +232,7 @@ async def asynthesize_stream(
         sentence = next(remaining, None)
         if sentence is None:
             return None
-        return loop.run_in_executor(
-            executor, synthesize_sentence, sentence, rate, synth
-        )
+        return loop.run_in_executor(executor, synthesize_sentence, sentence, rate, synth)
 
     pending = start()
     try:

@@ -46,9 +46,7 @@ class SpeechDetector:
             raise ValueError("VAD supports 8000, 16000, 32000 or 48000 Hz")
         self.rate = rate
         self.floor = config.energy_floor_dbfs
-        self._vad = (
-            _webrtcvad.Vad(config.aggressiveness) if _webrtcvad is not None else None
-        )
+        self._vad = _webrtcvad.Vad(config.aggressiveness) if _webrtcvad is not None else None
 
     @property
     def backend(self) -> str:
@@ -98,11 +96,7 @@ class Endpointer:
         self._silence = 0
 
     def _start_threshold(self) -> int:
-        ms = (
-            self.config.barge_in_voiced_ms
-            if self.strict
-            else self.config.start_voiced_ms
-        )
+        ms = self.config.barge_in_voiced_ms if self.strict else self.config.start_voiced_ms
         return max(1, ms // FRAME_MS)
 
     def reset(self) -> None:
@@ -147,8 +141,6 @@ class Endpointer:
         too_long = self._frames * FRAME_MS >= c.max_utterance_ms
         if ended or too_long:
             self.in_speech = False
-            kind: VadEventKind = (
-                "end" if self._voiced * FRAME_MS >= c.min_voiced_ms else "discard"
-            )
+            kind: VadEventKind = "end" if self._voiced * FRAME_MS >= c.min_voiced_ms else "discard"
             return VadStep(kind, frame)
         return VadStep(None, frame)

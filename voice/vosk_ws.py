@@ -133,17 +133,13 @@ class VoskWsServer:
             self._server.close()
             await self._server.wait_closed()
 
-    def _health(
-        self, connection: ServerConnection, request: Request
-    ) -> Response | None:
+    def _health(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.path == "/health":
             return connection.respond(HTTPStatus.OK, "ok\n")
         return None
 
     async def _run(self, func: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(
-            self.executor, func, *args
-        )
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
     async def _handle(self, ws: ServerConnection) -> None:
         assert self.recognizer is not None
@@ -158,16 +154,12 @@ class VoskWsServer:
                     await self._on_text(ws, conv, message)
                     continue
                 if conv.session is None:
-                    conv.session = await self._run(
-                        self.recognizer.stream, conv.rate, conv.phrases
-                    )
+                    conv.session = await self._run(self.recognizer.stream, conv.rate, conv.phrases)
                 partial = await self._run(conv.session.accept, message)
                 if partial is not None and partial.segment is not None:
                     conv.sent_text.append(partial.segment.text)
                     conv.sent_words += len(partial.segment.words)
-                    await ws.send(
-                        json.dumps(conv.render(partial.segment), ensure_ascii=False)
-                    )
+                    await ws.send(json.dumps(conv.render(partial.segment), ensure_ascii=False))
                 else:
                     text = partial.text if partial is not None else ""
                     await ws.send(json.dumps({"partial": text}, ensure_ascii=False))
@@ -178,9 +170,7 @@ class VoskWsServer:
             if conv.session is not None:
                 conv.session.close()
 
-    async def _on_text(
-        self, ws: ServerConnection, conv: _Conversation, message: str
-    ) -> None:
+    async def _on_text(self, ws: ServerConnection, conv: _Conversation, message: str) -> None:
         try:
             data = json.loads(message)
             if "config" in data:
@@ -203,9 +193,7 @@ class VoskWsServer:
 
 def main() -> None:  # pragma: no cover - manual tool
     """Serve until interrupted."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def run() -> None:
         server = VoskWsServer()

@@ -55,9 +55,7 @@ def parse_wav(data: bytes) -> WavData | None:
             fmt = (tag, channels, rate, bits)
         elif chunk_id == b"data":
             if fmt is None:
-                raise CorruptAudio(
-                    "tệp WAV thiếu phần định dạng", "WAV data before fmt chunk"
-                )
+                raise CorruptAudio("tệp WAV thiếu phần định dạng", "WAV data before fmt chunk")
             end = body + size
             if size in (0, 0xFFFFFFFF) or end > len(data):
                 end = len(data)  # streaming writer did not know the length
@@ -68,9 +66,7 @@ def parse_wav(data: bytes) -> WavData | None:
             pcm = pcm[: len(pcm) - len(pcm) % (2 * channels)]
             return WavData(pcm=pcm, rate=rate, channels=channels)
         pos = body + size + (size & 1)
-    raise CorruptAudio(
-        "tệp WAV không có dữ liệu âm thanh", "WAV file has no data chunk"
-    )
+    raise CorruptAudio("tệp WAV không có dữ liệu âm thanh", "WAV file has no data chunk")
 
 
 def wav_bytes(pcm: bytes, rate: int, channels: int = 1) -> bytes:

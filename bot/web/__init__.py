@@ -30,11 +30,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from bot.web.chat import chat_bp
     from bot.web.health import health_bp
     from bot.web.nlu_api import nlu_bp
+    from bot.web.telegram_webhook import telegram_bp
+    from bot.web.zalo_webhook import zalo_bp
+    from bot.web.device_api import device_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(chat_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(nlu_bp)
+    app.register_blueprint(telegram_bp)
+    app.register_blueprint(zalo_bp)
+    app.register_blueprint(device_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

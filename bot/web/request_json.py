@@ -19,11 +19,15 @@ def json_body(request: Request) -> dict[str, Any]:
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"Nội dung không phải UTF-8 hợp lệ (body is not valid UTF-8 at byte {exc.start}).") from exc
+        raise BadRequest(
+            f"Nội dung không phải UTF-8 hợp lệ (body is not valid UTF-8 at byte {exc.start})."
+        ) from exc
     try:
         body = json.loads(decoded)
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"JSON không hợp lệ (malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}).") from exc
+        raise BadRequest(
+            f"JSON không hợp lệ (malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno})."
+        ) from exc
     if not isinstance(body, dict):
         raise BadRequest("JSON phải là một đối tượng (JSON body must be an object).")
     return body

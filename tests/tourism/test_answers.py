@@ -8,10 +8,10 @@ import pytest
 
 from tourism.answer import UNKNOWN_EN, UNKNOWN_VI, answer_place
 from tourism.procedures import answer_procedure, find_procedure, get_procedure
-from tourism.sites import get_place, load_places
+from tourism.sites import Place, get_place, load_places
 
 
-def place(pid: str):  # noqa: ANN201 - tiny helper
+def place(pid: str) -> Place:
     p = get_place(pid)
     assert p is not None
     return p

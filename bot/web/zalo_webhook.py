@@ -1,0 +1,75 @@
+"""`POST /zalo/webhook`: Zalo OA events, verified by X-ZEvent-Signature, deduped by msg_id,
+answered through the OA message API (bot/channels/zalo.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.channels import dedupe
+from bot.channels.inbound import UNAVAILABLE
+from bot.channels.zalo import CHANNEL, SignatureError, ZaloClient, ZaloError, event_key, to_message, verify_event
+from bot.gateway import Gateway, GatewayError
+from bot.message import Reply
+
+zalo_bp = Blueprint("zalo", __name__, url_prefix="/zalo")
+
+
+def _client() -> ZaloClient:
+    client = current_app.extensions.get("zalo_client")
+    if client is None:
+        client = current_app.extensions["zalo_client"] = ZaloClient()
+    return client
+
+
+@zalo_bp.post("/webhook")
+def zalo_webhook():  # type: ignore[no-untyped-def]
+    raw = request.get_data(cache=True)
+    client = _client()
+    try:
+        event = verify_event(raw, request.headers.get("X-ZEvent-Signature", ""), client.settings)
+    except SignatureError as exc:
+        return jsonify(error=str(exc)), 401
+    name = event.get("event_name", "")
+    key = event_key(event)
+    if not dedupe.claim(CHANNEL, key):
+        return jsonify(ok=True, duplicate=True)  # Zalo re-sends until it sees 200
+    ok = True
+    try:
+        try:
+            message = to_message(event)
+        except ValueError as exc:  # text validation: tell the user, do not retry
+            user = str((event.get("sender") or {}).get("id", ""))
+            if user:
+                _send(client, user, [Reply(text=str(exc))])
+            return jsonify(ok=True)
+        if message is None:
+            current_app.logger.info("zalo event %s acknowledged", name)
+            return jsonify(ok=True)
+        user_id = message.sender_id.split(":", 1)[1]
+        if message.metadata.get("untranscribed_audio") and not message.text:
+            _send(client, user_id, [Reply(text="Tôi đã nhận tin nhắn thoại nhưng chưa nghe được nội dung. "
+                                              "Bạn vui lòng nhắn bằng chữ (voice note kept; please type).")])
+            return jsonify(ok=True)
+        gateway: Gateway = current_app.extensions["gateway"]
+        try:
+            replies = gateway.handle(message)
+        except GatewayError:
+            ok = False
+            replies = [Reply(text=UNAVAILABLE)]
+        _send(client, user_id, replies)
+        return jsonify(ok=True)
+    except Exception:
+        ok = False
+        raise
+    finally:
+        dedupe.finish(CHANNEL, key, ok=ok)
+
+
+def _send(client: ZaloClient, user_id: str, replies: list[Reply]) -> None:
+    for reply in replies:
+        try:
+            client.send_reply(user_id, reply)
+        except ZaloError as exc:
+            # The answer is lost for this turn only; logged without the user's id.
+            current_app.logger.warning("zalo send failed: %s", exc)
+            break

@@ -1,0 +1,41 @@
+"""Channel tests: stand-in servers for Rasa, Telegram and Zalo; a migrated database of
+each kind (SQLite, PostgreSQL) the app finds through DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from bot.gateway import Gateway
+from feedback_router.db import engine_for
+from tests.channels.standins.rasa_rest import RasaStandIn
+
+
+@pytest.fixture
+def channel_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("CHANNELS_ASR", "off")
+    monkeypatch.setenv("CHANNELS_TTS", "off")
+    engine_for.cache_clear()
+    yield db_url
+    try:
+        engine_for(db_url).dispose()
+    finally:
+        engine_for.cache_clear()
+
+
+@pytest.fixture
+def rasa() -> Iterator[RasaStandIn]:
+    with RasaStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def app(channel_db: str, rasa: RasaStandIn) -> Flask:
+    from bot.web import create_app
+
+    return create_app({"TESTING": True, "GATEWAY": Gateway(rasa.url, timeout=10)})
