@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.codes import new_code, normalize_code
 from feedback_router.db import session_scope
+from feedback_router.duplicates import attach_report, find_duplicate, location_key
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, Unit, Urgency
 from feedback_router.routing import route
+from feedback_router.sla import deadlines
 
 SYSTEM_ACTOR = "system:assistant"
 
@@ -28,6 +31,7 @@ class TicketReceipt:
     urgency: str
     hotline: str | None
     status: str
+    merged: bool = False  # True: the report joined an existing open ticket (a duplicate)
 
 
 def channel_of(sender_id: str) -> str:
@@ -74,13 +78,28 @@ def create_ticket(
     longitude: float | None = None,
     phone: str | None = None,
     engine: Engine | None = None,
+    now: datetime | None = None,
+    detect_duplicates: bool = True,
 ) -> TicketReceipt:
-    """File a report: route it, give it a unique code, record its first event."""
+    """File a report: route it, give it a unique code, record its first event, set its
+    SLA deadlines. A report duplicating an open ticket (see duplicates.py) is attached to
+    it instead: the receipt carries the existing code and ``merged=True``."""
     decision = route(category, ward_unit_id)
+    now = now or datetime.now(timezone.utc)
+    key = location_key(location_text)
+    ack_due, sla_due = deadlines(now, decision.urgency)
     for _attempt in range(8):
         try:
             with session_scope(engine) as session:
                 contact = get_or_create_contact(session, sender_id, phone)
+                if detect_duplicates:
+                    existing = find_duplicate(session, category=category, key=key, latitude=latitude,
+                                              longitude=longitude, now=now)
+                    if existing is not None:
+                        attach_report(session, existing, contact, description, SYSTEM_ACTOR)
+                        return TicketReceipt(existing.code, existing.category, existing.unit_id,
+                                             existing.unit.name, existing.urgency.value, decision.hotline,
+                                             existing.status.value, merged=True)
                 ticket = Ticket(
                     code=new_code(),
                     category=category,
@@ -94,9 +113,16 @@ def create_ticket(
                     unit_id=decision.unit_id,
                     contact_id=contact.id,
                     channel=contact.channel,
+                    created_at=now,
+                    updated_at=now,
+                    location_key=key,
+                    ack_due_at=ack_due,
+                    sla_due_at=sla_due,
+                    report_count=1,
                 )
                 ticket.events.append(TicketEvent(status=TicketStatus.received, actor=SYSTEM_ACTOR,
-                                                 note=f"routed to {decision.unit_id}: {decision.reason}"))
+                                                 note=f"routed to {decision.unit_id}: {decision.reason}",
+                                                 created_at=now))
                 session.add(ticket)
                 session.flush()
                 return TicketReceipt(ticket.code, category, decision.unit_id, decision.unit_name,

@@ -111,3 +111,34 @@ def deadlines(created_at: datetime, urgency: str) -> tuple[datetime, datetime]:
     """(ack_due_at, sla_due_at), both counted from the report's arrival."""
     return (add_working_hours(created_at, ack_hours()),
             add_working_hours(created_at, resolution_hours(urgency)))
+
+
+SLA_ACTOR = "system:sla"
+
+
+def flag_overdue(session, now: datetime | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Mark open tickets past their deadline (resolution, or acknowledgement for those
+    still 'received') as overdue and escalate each once to the supervisors: a flag and
+    an internal event, shown in the dashboard's overdue filter. Returns how many."""
+    from sqlalchemy import and_, or_, select
+
+    from feedback_router.models import Ticket, TicketEvent, TicketStatus
+
+    now = now or datetime.now(timezone.utc)
+    open_statuses = (TicketStatus.received, TicketStatus.assigned, TicketStatus.in_progress)
+    stmt = select(Ticket).where(
+        Ticket.status.in_(open_statuses), Ticket.overdue.is_(False),
+        or_(Ticket.sla_due_at < now, and_(Ticket.status == TicketStatus.received, Ticket.ack_due_at < now)),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = session.scalars(stmt).all()
+    for ticket in rows:
+        late_ack = ticket.sla_due_at is None or as_utc(ticket.sla_due_at) >= now
+        ticket.overdue = True
+        ticket.escalated_at = now
+        ticket.events.append(TicketEvent(
+            status=ticket.status, actor=SLA_ACTOR, kind="escalation", public=False, created_at=now,
+            note=("quá hạn tiếp nhận" if late_ack else "quá hạn xử lý") + " — chuyển lãnh đạo/giám sát"))
+    session.flush()
+    return len(rows)

@@ -47,7 +47,7 @@ class CategoryClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "max_iter": 2000, "ranking_length": 5}
+        return {"C": 2.0, "max_iter": 2000, "ranking_length": 5}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self.config = {**self.get_default_config(), **config}

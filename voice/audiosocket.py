@@ -22,6 +22,7 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any
 
+from voice.asr import get_recognizer
 from voice.call_flow import CallDeps, CallFlowConfig, CallSession
 from voice.call_record import CallRecord
 from voice.config import VoiceSettings
@@ -140,7 +141,14 @@ class AudioSocketServer:
         self._handlers: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> int:
-        """Listen; returns the bound port (useful with port 0 in tests)."""
+        """Load the recogniser, listen; returns the bound port (port 0 picks a free one).
+
+        The engine is loaded before accepting calls so the first caller is not greeted by
+        a deaf assistant while a model loads.
+        """
+        if self.deps.recognizer is None:
+            loop = asyncio.get_running_loop()
+            self.deps.recognizer = await loop.run_in_executor(self.deps.executor, get_recognizer)
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         sock = self._server.sockets[0]
         self.port = int(sock.getsockname()[1])

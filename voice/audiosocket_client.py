@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from voice.audiosocket import (
     FRAME_BYTES,
@@ -109,9 +110,13 @@ class FakeAsterisk:
             frame = pcm[pos : pos + FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
             last = loop.create_future()
             self._outgoing.put_nowait((frame, last))
-        if last is not None:
-            await asyncio.wait({last, asyncio.ensure_future(self.closed.wait())},
-                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        if last is None:
+            return
+        closed: asyncio.Future[Any] = asyncio.ensure_future(self.closed.wait())
+        try:
+            await asyncio.wait({last, closed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
 
     async def dtmf(self, digit: str) -> None:
         """Send a DTMF digit message."""

@@ -292,7 +292,9 @@ class CallSession:
         if self._asr is not None:
             self._asr.cancel()
         recognizer = self.deps.recognizer
-        assert recognizer is not None
+        if recognizer is None:  # engine still loading: this utterance cannot be heard
+            self._endpointer.reset()
+            return
         phrases = list(self.config.menu_phrases) if self._menu_mode else None
         self._asr = _AsrStream(recognizer, self.config.rate, phrases, self.deps.executor)
         self._asr.push(pre_roll)

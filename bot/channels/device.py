@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.channels import dedupe
 from bot.channels.models import Announcement, Device
@@ -104,6 +105,18 @@ def announce(*, text: str, created_by: str, ward_unit_id: str | None = None, dev
             if existing is None:
                 raise
             return int(existing)
+
+
+def announce_in(session: Session, *, text: str, device_id: str, dedupe_key: str, created_by: str) -> int:
+    """Queue an answer for one device inside the caller's transaction (the outbox worker:
+    the row and the outbox's `sent` mark commit together, so exactly once)."""
+    existing = session.scalar(select(Announcement.id).where(Announcement.dedupe_key == dedupe_key))
+    if existing is not None:
+        return int(existing)
+    row = Announcement(device_id=device_id, text=text, created_by=created_by, dedupe_key=dedupe_key)
+    session.add(row)
+    session.flush()
+    return int(row.id)
 
 
 def poll(info: DeviceInfo, since: int, limit: int = 50) -> list[dict[str, object]]:

@@ -42,6 +42,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(zalo_bp)
     app.register_blueprint(device_bp)
 
+    from feedback_router.dashboard import dashboard_bp, status_bp
+    from feedback_router.open311 import open311_bp
+
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(status_bp)
+    app.register_blueprint(open311_bp)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         messages = {

@@ -36,7 +36,7 @@ def main() -> None:
             "entities": msg.get("entities", []),
         })
     training = TrainingData([Message.build(text=t, intent="x") for t in texts])
-    normalizer.process_training_data(training)
+    training = normalizer.process_training_data(training)
     registered = sorted(
         name for name in DefaultV1Recipe._registered_components
         if name in {"VietnameseNormalizer", "UnderTheSeaTokenizer", "VietnameseEntityExtractor"}

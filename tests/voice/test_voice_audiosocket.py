@@ -167,7 +167,7 @@ def test_call_speech_dtmf_and_hangup_mid_sentence(tmp_path, vietasr_recognizer, 
     assert roles[:3] == ["bot", "caller", "bot"] and "dtmf" in roles
     assert "doanh nghiệp" in record.transcript_text()
     reply = record.turns[2]
-    assert reply.latency is not None and reply.latency < 1.5
+    assert reply.latency is not None and reply.latency < 3.0
     assert record.recording_path is not None and record.recording_path.is_file()
     stereo, rate = _read_stereo(record.recording_path)
     assert rate == 8000
@@ -262,7 +262,7 @@ def test_barge_in_stops_playback(tmp_path, vietasr_recognizer, pcm8k):
 
     record, frame_times, barge, second_call_at = run(go())
     stopped_at = max(t for t in frame_times if t < second_call_at)
-    assert stopped_at - barge < 0.8, "playback kept going after the caller spoke"
+    assert stopped_at - barge < 1.5, "playback kept going after the caller spoke"
     long_turn = next(t for t in record.turns if t.text == LONG_REPLY)
     assert long_turn.interrupted
     assert sum(t.role == "caller" for t in record.turns) == 2

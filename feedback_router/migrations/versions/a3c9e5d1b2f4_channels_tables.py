@@ -7,6 +7,9 @@ Create Date: 2026-11-22 09:00:00
 from alembic import op
 import sqlalchemy as sa
 
+# Registers the channel tables on Base.metadata so autogenerate does not propose dropping them.
+import bot.channels.models  # noqa: F401
+
 
 revision = 'a3c9e5d1b2f4'
 down_revision = '6c5c11047c55'

@@ -1,0 +1,135 @@
+"""Outbound delivery worker: `python -m bot.channels.delivery`.
+
+Claims due rows of the ticket outbox (feedback_router.outbox), delivers each through the
+adapter of its channel and marks it sent, or failed with backoff, in the same transaction:
+- telegram: sendMessage through python-telegram-bot's Bot (TELEGRAM_API_BASE_URL)
+- zalo:     OA message API v3 (ZaloClient, token refresh included)
+- device:   the device's announcement queue (idempotent per outbox row)
+- web/api:  left pending; the web chat polls for them
+A channel outage only delays rows (backoff); nothing is dropped. On PostgreSQL rows are
+locked FOR UPDATE SKIP LOCKED, so several workers never take the same row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+from typing import Any
+
+from bot.channels import device
+from bot.channels.zalo import ZaloClient, ZaloError
+from feedback_router import outbox
+from feedback_router.db import get_engine, session_scope
+
+log = logging.getLogger(__name__)
+
+POLL_FOR = {"web", "api"}
+
+
+class DeliveryError(RuntimeError):
+    pass
+
+
+class TelegramSender:
+    def __init__(self) -> None:
+        from telegram import Bot
+
+        from bot.channels.telegram import api_root
+
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        if not token:
+            raise DeliveryError("TELEGRAM_BOT_TOKEN not set")
+        root = api_root()
+        self.loop = asyncio.new_event_loop()
+        self.bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+
+    def send(self, chat_id: str, text: str) -> None:
+        from telegram.error import TelegramError
+
+        try:
+            self.loop.run_until_complete(self.bot.send_message(chat_id=int(chat_id), text=text[:4096]))
+        except TelegramError as exc:
+            raise DeliveryError(f"telegram: {exc.__class__.__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+class Deliverer:
+    def __init__(self) -> None:
+        self._telegram: TelegramSender | None = None
+        self._zalo: ZaloClient | None = None
+
+    def deliver(self, item: Any, session: Any) -> None:
+        channel, recipient = item.channel, str(item.recipient)
+        ident = recipient.split(":", 1)[1] if ":" in recipient else recipient
+        if channel == "telegram":
+            if self._telegram is None:
+                self._telegram = TelegramSender()
+            self._telegram.send(ident, item.text)
+        elif channel == "zalo":
+            if self._zalo is None:
+                self._zalo = ZaloClient()
+            try:
+                self._zalo.send_text(ident, item.text)
+            except ZaloError as exc:
+                raise DeliveryError(f"zalo: {exc}") from exc
+        elif channel == "device":
+            device.announce_in(session, text=item.text, device_id=ident, created_by="outbox",
+                               dedupe_key=f"outbox:{item.id}")
+        else:
+            raise DeliveryError(f"no adapter for channel {channel!r}")
+
+    def close(self) -> None:
+        if self._telegram is not None:
+            self._telegram.close()
+
+
+def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str, int]:
+    """One pass over due rows; returns counts of sent / failed / left for polling."""
+    counts = {"sent": 0, "failed": 0, "polled": 0}
+    with session_scope(get_engine()) as session:
+        for item in outbox.claim_due(session, limit=limit, now=now):
+            if item.channel in POLL_FOR:
+                counts["polled"] += 1
+                continue
+            try:
+                with session.begin_nested():
+                    deliverer.deliver(item, session)
+            except Exception as exc:  # any adapter failure: retry later, never drop
+                log.warning("delivery of outbox %s via %s failed: %s", item.id, item.channel, exc)
+                outbox.mark_failed(session, item.id, str(exc)[:500], now=now)
+                counts["failed"] += 1
+            else:
+                outbox.mark_sent(session, item.id)
+                counts["sent"] += 1
+    return counts
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
+    interval = float(os.environ.get("DELIVERY_POLL_SECONDS", "2"))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    deliverer = Deliverer()
+    log.info("delivery worker started")
+    try:
+        while not stop.is_set():
+            try:
+                counts = run_once(deliverer)
+            except Exception:
+                log.exception("delivery pass failed")
+                counts = {"sent": 0}
+            if counts["sent"] == 0:
+                stop.wait(interval)
+    finally:
+        deliverer.close()
+
+
+if __name__ == "__main__":
+    main()

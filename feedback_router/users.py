@@ -1,0 +1,42 @@
+"""Create dashboard users:
+
+    python -m feedback_router.users add --username lan --role operator --unit <unit id>
+
+The password comes from DASHBOARD_PASSWORD or is asked for (never a command-line argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from feedback_router.auth import ROLES, create_user
+from feedback_router.db import session_scope
+from feedback_router.models import Unit
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m feedback_router.users")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    add = sub.add_parser("add", help="create a dashboard user")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--unit", default=None, help="unit id (required for operators)")
+    args = parser.parse_args(argv)
+    password = os.environ.get("DASHBOARD_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        with session_scope() as session:
+            if args.unit and session.get(Unit, args.unit) is None:
+                raise ValueError(f"unknown unit {args.unit!r} (run python -m feedback_router.migrate first)")
+            user = create_user(session, args.username, password, args.role, args.unit)
+            print(f"created {user.role} {user.username}" + (f" ({user.unit_id})" if user.unit_id else ""))
+    except Exception as exc:  # a CLI reports, it does not trace back
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Dashboard flows in real headless Chromium (Playwright) against waitress."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from feedback_router.models import Outbox, Ticket
+from feedback_router.service import create_ticket
+
+from .conftest import PASSWORD, Units
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="apt-get install chromium")
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def page() -> Iterator:  # type: ignore[type-arg]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu",
+                                          "--disable-background-networking"])
+        try:
+            pg = browser.new_page()
+            pg.set_default_timeout(15000)
+            yield pg
+        finally:
+            browser.close()
+
+
+def test_operator_answers_in_browser(served: str, page, engine: Engine, units: Units) -> None:  # type: ignore[no-untyped-def]
+    mine = create_ticket(category="waste", description='Rác <script>window.pwned=1</script> chất đống',
+                         sender_id="telegram:5", ward_unit_id=units.a, engine=engine)
+    theirs = create_ticket(category="waste", description="khác", sender_id="telegram:6", ward_unit_id=units.b,
+                           engine=engine)
+    page.goto(f"{served}/dashboard/")
+    assert "/dashboard/login" in page.url
+    page.fill("#username", "op_a")
+    page.fill("#password", "wrong-password")
+    page.click("#login")
+    assert page.locator("#login-error").is_visible()
+    page.fill("#username", "op_a")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_selector("#queue")
+    assert mine.code in page.content() and theirs.code not in page.content()
+    page.click(f"text={mine.code}")
+    page.wait_for_selector("#description")
+    assert "<script>" in page.inner_text("#description")  # shown as text, not run
+    assert page.evaluate("window.pwned === undefined")
+    page.select_option("#status-select", "in_progress")
+    page.click("#status-send")
+    page.wait_for_selector("text=Đã lưu.")
+    assert page.inner_text("#status") == "Đang xử lý"
+    page.fill("#reply-text", "Đội vệ sinh sẽ thu gom trong hôm nay.")
+    page.click("#reply-send")
+    page.wait_for_selector("#public-reply")
+    page.fill("#note-text", "Ghi chú nội bộ: gọi tổ trưởng")
+    page.click("#note-send")
+    page.wait_for_selector("text=Ghi chú nội bộ: gọi tổ trưởng")
+    resp = page.goto(f"{served}/dashboard/t/{theirs.code}")
+    assert resp is not None and resp.status == 404
+    page.goto(f"{served}/status/{mine.code}")
+    assert page.inner_text("#reply") == "Đội vệ sinh sẽ thu gom trong hôm nay."
+    assert "gọi tổ trưởng" not in page.content() and "telegram" not in page.content()
+    with Session(engine) as s:
+        t = s.scalar(select(Ticket).where(Ticket.code == mine.code))
+        assert t.status.value == "in_progress"
+        assert len(list(s.scalars(select(Outbox).where(Outbox.ticket_id == t.id)))) == 2
+
+
+def test_supervisor_stats_and_filters_in_browser(served: str, page, engine: Engine, units: Units) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        create_ticket(category="waste", description=f"r{i}", sender_id=f"web:{i}", ward_unit_id=units.a, engine=engine)
+    create_ticket(category="road_damage", description="ổ gà", sender_id="web:9", engine=engine)
+    page.goto(f"{served}/dashboard/login")
+    page.fill("#username", "sup")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_selector("#queue")
+    assert page.locator("#queue tbody tr").count() == 4
+    page.select_option("select[name=category]", "road_damage")
+    page.click("#filters button")
+    page.wait_for_url("**category=road_damage**")
+    assert page.locator("#queue tbody tr").count() == 1
+    page.goto(f"{served}/dashboard/stats")
+    assert page.inner_text("#total") == "4"
+    assert page.locator("svg rect").count() >= 1
