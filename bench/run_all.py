@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import traceback
 
-BENCHES = ["bench.stack_bench", "bench.nlu_bench", "bench.voice_bench", "bench.qa_eval"]
+BENCHES = ["bench.stack_bench", "bench.voice_bench", "bench.qa_eval", "bench.lifecycle_bench"]
 
 
 def main() -> None:
