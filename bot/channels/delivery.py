@@ -17,12 +17,14 @@ import logging
 import os
 import signal
 import threading
+import time
 from typing import Any
 
 from bot.channels import device
 from bot.channels.zalo import ZaloClient, ZaloError
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
+from feedback_router.sla import flag_overdue
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     deliverer = Deliverer()
+    sla_every = float(os.environ.get("SLA_CHECK_SECONDS", "60"))
+    next_sla_check = 0.0
     log.info("delivery worker started")
     try:
         while not stop.is_set():
@@ -125,6 +129,16 @@ def main() -> None:
             except Exception:
                 log.exception("delivery pass failed")
                 counts = {"sent": 0}
+            if time.monotonic() >= next_sla_check:
+                # The same long-running worker escalates overdue tickets, so no cron is needed.
+                next_sla_check = time.monotonic() + sla_every
+                try:
+                    with session_scope() as session:
+                        flagged = flag_overdue(session)
+                    if flagged:
+                        log.info("escalated %d overdue tickets", flagged)
+                except Exception:
+                    log.exception("SLA check failed")
             if counts["sent"] == 0:
                 stop.wait(interval)
     finally:
