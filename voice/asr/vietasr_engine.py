@@ -18,6 +18,7 @@ from voice.asr.base import ModelMissing, Partial, Recognizer, RecognizerSession,
 from voice.asr.phrases import best_phrase
 
 PRESET = "transcribe"
+PARTIAL_EVERY = 0.3  # seconds of audio between partial-hypothesis refreshes
 _LOG_WARNINGS_ONLY = 3  # vietasr_set_log_level: 3 silences the INFO banner on load
 
 
@@ -29,18 +30,28 @@ def _apply_phrases(text: str, phrases: Sequence[str] | None) -> str | None:
 
 
 class VietAsrSession(RecognizerSession):
-    """Wraps ``vietasr.Session``; partial text is polled after each chunk."""
+    """Wraps ``vietasr.Session``; the partial hypothesis is refreshed at most every
+    ``PARTIAL_EVERY`` seconds of audio, because each refresh costs a decoder pass and the
+    hotline feeds 20-100 ms batches."""
 
-    def __init__(self, session: Any, phrases: Sequence[str] | None) -> None:
+    def __init__(self, session: Any, rate: int, phrases: Sequence[str] | None) -> None:
         self._session = session
         self._phrases = list(phrases) if phrases else None
+        self._refresh_bytes = int(rate * PARTIAL_EVERY) * 2
+        self._since_partial = 0
+        self._partial: Partial | None = None
 
     def accept(self, pcm: bytes) -> Partial | None:
         """Feed audio and return the running hypothesis (no segments from this engine)."""
-        if len(pcm) >= 2:
-            self._session.accept(pcm[: len(pcm) - len(pcm) % 2])
-        text = str(self._session.partial().text or "").strip()
-        return Partial(text=text) if text else None
+        usable = pcm[: len(pcm) - len(pcm) % 2]
+        if usable:
+            self._session.accept(usable)
+        self._since_partial += len(usable)
+        if self._since_partial >= self._refresh_bytes:
+            self._since_partial = 0
+            text = str(self._session.partial().text or "").strip()
+            self._partial = Partial(text=text) if text else None
+        return self._partial
 
     def final(self) -> Result:
         """Flush the decoder; confidence is unknown (None) for this engine."""
@@ -77,7 +88,7 @@ class VietAsrRecognizer(Recognizer):
 
     def stream(self, rate: int, phrases: Sequence[str] | None = None) -> VietAsrSession:
         """Start a native streaming session at ``rate`` Hz (8000 and 16000 both work)."""
-        return VietAsrSession(self._pipeline.stream(sample_rate=float(rate)), phrases)
+        return VietAsrSession(self._pipeline.stream(sample_rate=float(rate)), rate, phrases)
 
     def transcribe(self, pcm: bytes, rate: int, phrases: Sequence[str] | None = None) -> Result:
         """Whole-buffer decode through the native batch path (faster than streaming)."""
