@@ -67,7 +67,8 @@ def _timed(work) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def bench_rtf(clips: list[tuple[str, bytes, int]]) -> None:
+def bench_rtf(clips: list[tuple[str, bytes, int]]) -> dict[str, float]:
+    """Print RTFs; return the streaming CPU RTF per engine name."""
     print("ASR real-time factor (processing s / audio s, one stream at a time; wall clock and")
     print("CPU time -- CPU time is what other load on the machine does not inflate):")
     total_audio = sum(len(pcm) / 2 / rate for _, pcm, rate in clips)
@@ -80,6 +81,7 @@ def bench_rtf(clips: list[tuple[str, bytes, int]]) -> None:
                 session.accept(pcm[pos : pos + step])
             session.final()
 
+    streaming_cpu: dict[str, float] = {}
     for name, recognizer in _engines():
         recognizer.transcribe(clips[0][1][:16000], clips[0][2])  # warm-up
         batch = _timed(lambda r=recognizer: [r.transcribe(pcm, rate) for _, pcm, rate in clips])
@@ -87,6 +89,8 @@ def bench_rtf(clips: list[tuple[str, bytes, int]]) -> None:
         print(f"  {name:34s} batch RTF {batch[0] / total_audio:5.3f} wall "
               f"{batch[1] / total_audio:5.3f} CPU | streaming RTF {stream[0] / total_audio:5.3f} wall "
               f"{stream[1] / total_audio:5.3f} CPU  ({total_audio:.1f} s, {len(clips)} clips)")  # fmt: skip
+        streaming_cpu[recognizer.name] = stream[1] / total_audio
+    return streaming_cpu
 
 
 async def _trivial(sender_id: str, text: str) -> list[str]:
@@ -123,7 +127,8 @@ async def _round(recognizer: Recognizer, clips: list[bytes], n: int) -> dict[str
     )
     port = await server.start()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    results = await asyncio.gather(*(_one_call(port, clips[i % len(clips)], delay=i * STAGGER / max(n, 1)) for i in range(n)))
+    calls = [_one_call(port, clips[i % len(clips)], delay=i * STAGGER / max(n, 1)) for i in range(n)]
+    results = await asyncio.gather(*calls)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     for _ in range(250):  # let the server see the hang-ups and file the call records
         if len(records) >= n:
@@ -144,7 +149,7 @@ async def _round(recognizer: Recognizer, clips: list[bytes], n: int) -> dict[str
     }
 
 
-async def bench_hotline(recognizer: Recognizer, clips: list[bytes], max_calls: int) -> None:
+async def bench_hotline(recognizer: Recognizer, clips: list[bytes], max_calls: int, asr_cpu_rtf: float | None) -> None:
     print(f"\nHotline through AudioSocket (engine {recognizer.name}, trivial responder, real time):")
     one = await _round(recognizer, clips, 1)
     warm = [await _round(recognizer, clips, 1) for _ in range(2)]
@@ -170,11 +175,14 @@ async def bench_hotline(recognizer: Recognizer, clips: list[bytes], max_calls: i
         sustained = n
         n = n + 2 if n < 12 else n + 4
     print(f"  => {max(sustained, 1 if one['answered'] else 0)} concurrent calls sustained (measured)")
+    if asr_cpu_rtf:
+        talkers = (os.cpu_count() or 1) / asr_cpu_rtf
+        print(f"  => ASR-bound ceiling on idle cores: {os.cpu_count()} cores / streaming CPU RTF "
+              f"{asr_cpu_rtf:.3f} = ~{talkers:.0f} callers talking at the same moment")  # fmt: skip
     if per_call:
-        cost = statistics.median(per_call)
         print(
-            f"  => CPU-time estimate: one call keeps {cost:.3f} cores busy (server and simulated caller),"
-            f" so ~{int((os.cpu_count() or 1) / cost)} calls fit on {os.cpu_count()} idle cores"
+            f"  (a simulated call keeps {statistics.median(per_call):.3f} cores busy on average, "
+            "server and caller simulation together)"
         )
 
 
@@ -193,12 +201,12 @@ def main(argv: list[str] | None = None) -> None:
         clips.append((path.stem, pcm, rate))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load} (other work skews the numbers)")
-    if not args.skip_rtf:
-        bench_rtf(clips)
+    rtf = {} if args.skip_rtf else bench_rtf(clips)
     if args.skip_hotline:
         return
     phone = [pcm for name, pcm, rate in clips if name in PHONE_CLIPS and rate == 8000]
-    asyncio.run(bench_hotline(get_recognizer(), phone, args.max_calls))
+    recognizer = get_recognizer()
+    asyncio.run(bench_hotline(recognizer, phone, args.max_calls, rtf.get(recognizer.name)))
 
 
 if __name__ == "__main__":

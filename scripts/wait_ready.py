@@ -20,6 +20,7 @@ def endpoints() -> dict[str, str]:
         "actions": (f"http://{os.environ.get('ACTIONS_HOST', '127.0.0.1')}:"
                     f"{os.environ.get('ACTIONS_PORT', '5055')}/healthz"),
         "web": f"http://{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('WEB_PORT', '8000')}/healthz",
+        "hotline": f"http://127.0.0.1:{os.environ.get('HOTLINE_HEALTH_PORT', '8092')}/healthz",
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,3 +103,19 @@ def test_tourism_and_procedure_answers_come_from_data(stack: Stack) -> None:
     card = get_procedure("cap-the-can-cuoc")
     answer = joined(say(stack, sender, "làm thẻ căn cước ở đâu, mất bao lâu?"))
     assert card.name_vi in answer, answer
+
+
+@pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
+def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack) -> None:
+    import asyncio
+
+    from bot.gateway import Gateway
+    from bot.hotline import make_responder
+
+    responder = make_responder(Gateway(stack.rasa_url))
+    replies = asyncio.run(responder("hotline:0912345678", "Xin chào"))
+    assert replies and "Xin chào" in replies[0]
+    replies = asyncio.run(responder("hotline:0912345678", "cháy nhà ở ngõ 5 Kim Mã, cứu với"))
+    assert any("114" in r for r in replies), replies
+    rows = tickets(stack.database_url)
+    assert [(t.category, t.channel, t.urgency.value) for t in rows] == [("fire", "hotline", "emergency")]
