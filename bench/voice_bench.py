@@ -156,8 +156,9 @@ async def bench_hotline(recognizer: Recognizer, clips: list[bytes], max_calls: i
     rounds = [one, *warm]
     print(f"  end of speech -> first reply audio (server): median "
           f"{statistics.median(r['server_median'] for r in rounds) * 1000:.0f} ms")  # fmt: skip
-    print(f"  last caller frame -> first reply frame (caller side, incl. 0.7 s endpoint "
-          f"silence): median {statistics.median(r['caller_median'] for r in rounds) * 1000:.0f} ms")  # fmt: skip
+    caller_ms = statistics.median(r["caller_median"] for r in rounds) * 1000
+    print(f"  end of caller's clip -> first reply frame (caller side; the clips end in some "
+          f"silence of their own, the endpointer waits for 0.7 s): median {caller_ms:.0f} ms")  # fmt: skip
     print(f"\nConcurrent calls on {os.cpu_count()} cores (sustained: all answered, p95 < 1 s, "
           "CPU load < 100 %):")  # fmt: skip
     sustained = 0

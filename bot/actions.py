@@ -54,6 +54,13 @@ def ward_unit_for(text: str | None) -> str | None:
     return ward.unit_id if ward else None
 
 
+def caller_phone(sender_id: str) -> str | None:
+    """A hotline caller's number becomes the ticket's contact phone."""
+    channel, _, ident = sender_id.partition(":")
+    digits = ident.lstrip("+")
+    return ident if channel == "hotline" and digits.isdigit() and 8 <= len(digits) <= 15 else None
+
+
 def _has_ward(entities: list[Any]) -> bool:
     return any(e.entity in ("ward",) for e in entities)
 
@@ -193,6 +200,7 @@ class ActionSubmitReport(Action):
             ward_unit_id=ward_unit_for(location),
             latitude=tracker.get_slot("latitude"),
             longitude=tracker.get_slot("longitude"),
+            phone=caller_phone(tracker.sender_id),
         )
         log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
         dispatcher.utter_message(
@@ -227,7 +235,8 @@ class ActionEmergency(Action):
         text = nfc((tracker.latest_message or {}).get("text") or "")
         location = address_text(extract(text))
         receipt = create_ticket(category=category, description=text, sender_id=tracker.sender_id,
-                                location_text=location, ward_unit_id=ward_unit_for(location))
+                                location_text=location, ward_unit_id=ward_unit_for(location),
+                                phone=caller_phone(tracker.sender_id))
         dispatcher.utter_message(text=f"Mã phản ánh khẩn cấp: {receipt.code}.")
         return [SlotSet("ticket_code", receipt.code)]
 

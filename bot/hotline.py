@@ -33,6 +33,18 @@ def make_responder(gateway: Gateway):  # type: ignore[no-untyped-def]
     return responder
 
 
+def on_call_end(record) -> list[str]:  # type: ignore[no-untyped-def]
+    """Attach the call's transcript and recording to the tickets the caller filed."""
+    from feedback_router.service import attach_call_record
+
+    codes = attach_call_record(sender_id=record.sender_id, started_at=record.started_at,
+                               transcript=record.transcript_text(),
+                               recording_path=str(record.recording_path) if record.recording_path else None)
+    if codes:
+        log.info("call %s attached to %s", record.uuid, ", ".join(codes))
+    return codes
+
+
 def _serve_health(host: str, port: int) -> ThreadingHTTPServer:
     class Health(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -57,7 +69,7 @@ def main() -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
-    server = AudioSocketServer(CallDeps(responder=make_responder(Gateway())))
+    server = AudioSocketServer(CallDeps(responder=make_responder(Gateway()), on_call_end=on_call_end))
     health = _serve_health(os.environ.get("HOTLINE_HEALTH_HOST", "127.0.0.1"),
                            int(os.environ.get("HOTLINE_HEALTH_PORT", "8092")))
     try:

@@ -139,3 +139,34 @@ def find_ticket(code: str, engine: Engine | None = None) -> TicketReceipt | None
             return None
         return TicketReceipt(ticket.code, ticket.category, ticket.unit_id, ticket.unit.name,
                              ticket.urgency.value, None, ticket.status.value)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def attach_call_record(*, sender_id: str, started_at: datetime, transcript: str,
+                       recording_path: str | None, engine: Engine | None = None) -> list[str]:
+    """Keep a hotline call's transcript and recording on the tickets it filed.
+
+    Called when the call ends; staff see it as an internal note (never sent to the
+    citizen). Returns the codes of the tickets it was attached to.
+    """
+    from feedback_router.lifecycle import add_note
+
+    since = _aware(started_at)
+    with session_scope(engine) as session:
+        contact = session.scalar(select(Contact).where(Contact.sender_id == sender_id))
+        if contact is None:
+            return []
+        recent = session.scalars(select(Ticket).where(Ticket.contact_id == contact.id)
+                                 .order_by(Ticket.id.desc()).limit(20))
+        codes = []
+        for ticket in recent:
+            if _aware(ticket.created_at) < since:
+                continue
+            note = (f"Cuộc gọi tổng đài {sender_id}\nGhi âm: {recording_path or 'không có'}\n"
+                    f"Bản ghi lời thoại:\n{transcript.strip() or '(trống)'}")
+            add_note(session, ticket, note, actor="system:hotline")
+            codes.append(ticket.code)
+        return codes

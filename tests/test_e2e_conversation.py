@@ -106,12 +106,15 @@ def test_tourism_and_procedure_answers_come_from_data(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
-def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack) -> None:
+def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
+    from datetime import datetime, timezone
 
     from bot.gateway import Gateway
-    from bot.hotline import make_responder
+    from bot.hotline import make_responder, on_call_end
+    from voice.call_record import CallRecord
 
+    started = datetime.now(timezone.utc)
     responder = make_responder(Gateway(stack.rasa_url))
     replies = asyncio.run(responder("hotline:0912345678", "Xin chào"))
     assert replies and "Xin chào" in replies[0]
@@ -119,3 +122,21 @@ def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack) -> None:
     assert any("114" in r for r in replies), replies
     rows = tickets(stack.database_url)
     assert [(t.category, t.channel, t.urgency.value) for t in rows] == [("fire", "hotline", "emergency")]
+
+    from feedback_router.db import engine_for
+
+    record = CallRecord(uuid="c0ffee", caller="0912345678", sender_id="hotline:0912345678",
+                        started_at=started, duration=12.0, recording_path=None)
+    monkeypatch.setenv("DATABASE_URL", stack.database_url)
+    engine_for.cache_clear()
+    try:
+        assert on_call_end(record) == [rows[0].code]
+    finally:
+        engine_for.cache_clear()
+    engine = make_engine(stack.database_url)
+    with Session(engine) as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.code == rows[0].code))
+        assert ticket.contact.phone == "0912345678"
+        notes = [e.note for e in ticket.events if e.actor == "system:hotline"]
+        assert notes and "hotline:0912345678" in notes[0]
+    engine.dispose()

@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from bot.web.telegram_webhook import telegram_bp
     from bot.web.zalo_webhook import zalo_bp
     from bot.web.device_api import device_bp
+    from bot.web.chat_uploads import uploads_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(chat_bp)
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(telegram_bp)
     app.register_blueprint(zalo_bp)
     app.register_blueprint(device_bp)
+    app.register_blueprint(uploads_bp)
 
     from feedback_router.dashboard import dashboard_bp, status_bp
     from feedback_router.open311 import open311_bp

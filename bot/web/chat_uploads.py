@@ -1,0 +1,107 @@
+"""Web chat extras: `POST /api/v1/uploads` (a photo, optionally captioned) and
+`GET /api/v1/messages/inbox` (answers from units waiting in the outbox for a web user)."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from bot.channels import attachments
+from bot.gateway import Gateway, GatewayError
+from bot.message import Attachment, Message
+from feedback_router import outbox
+from feedback_router.db import get_engine, session_scope
+from feedback_router.models import Outbox
+from nlu.text import TextError
+
+uploads_bp = Blueprint("chat_uploads", __name__, url_prefix="/api/v1")
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries, sender id, caption
+ALLOWED = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
+INBOX_LIMIT = 50
+
+
+def _max_photo_bytes() -> int:
+    return int(os.environ.get("WEB_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES))
+
+
+def _error(message: str, status: int):  # type: ignore[no-untyped-def]
+    return jsonify(error=message), status
+
+
+def _sender(raw: str | None) -> str | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    return raw if raw.startswith("web:") else f"web:{raw}"
+
+
+@uploads_bp.before_request
+def _allow_photo_size() -> None:
+    # The app-wide 64 KB limit is for chat JSON; a photo may be up to 5 MB.
+    if request.endpoint == "chat_uploads.upload_photo":
+        request.max_content_length = _max_photo_bytes() + FORM_OVERHEAD_BYTES
+
+
+@uploads_bp.post("/uploads")
+def upload_photo():  # type: ignore[no-untyped-def]
+    photo = request.files.get("photo")
+    if photo is None:
+        return _error("Thiếu ảnh: trường 'photo' là bắt buộc (missing 'photo' file field).", 400)
+    sender = _sender(request.form.get("sender_id"))
+    if sender is None:
+        return _error("Thiếu 'sender_id' (missing 'sender_id').", 400)
+    limit = _max_photo_bytes()
+    data = photo.stream.read(limit + 1)
+    if not data:
+        return _error("Ảnh rỗng (empty 'photo' file).", 400)
+    if len(data) > limit:
+        return _error(f"Ảnh quá lớn, tối đa {limit // (1024 * 1024)} MB "
+                      f"(photo too large, max {limit // (1024 * 1024)} MB).", 413)
+    kind = attachments.sniff_image(data)
+    if kind not in ALLOWED:
+        return _error("Chỉ nhận ảnh JPEG, PNG hoặc WebP "
+                      "(unsupported file type: only JPEG, PNG or WebP images are accepted).", 415)
+    mime = attachments.IMAGE_MIMES[kind]
+    caption = request.form.get("text") or request.form.get("caption") or ""
+    try:
+        # Validate before storing anything: a bad caption or sender leaves no file behind.
+        Message(channel="web", sender_id=sender, text=caption,
+                attachments=(Attachment(kind="image", path="-", mime=mime, size=len(data)),))
+        att = attachments.store_bytes("web", data, kind="image", suffix=ALLOWED[kind], mime=mime)
+        message = Message(channel="web", sender_id=sender, text=caption, attachments=(att,),
+                          message_id=request.form.get("message_id") or None)
+    except (TextError, ValueError) as exc:
+        return _error(str(exc), 400)
+    gateway: Gateway = current_app.extensions["gateway"]
+    try:
+        replies = gateway.handle(message)
+    except GatewayError:
+        current_app.logger.exception("gateway failure")
+        return _error("Trợ lý tạm thời không phản hồi, vui lòng thử lại sau ít phút "
+                      "(assistant temporarily unavailable).", 503)
+    return jsonify(sender_id=sender, replies=[r.as_dict() for r in replies])
+
+
+@uploads_bp.get("/messages/inbox")
+def inbox():  # type: ignore[no-untyped-def]
+    sender = _sender(request.args.get("sender_id"))
+    if sender is None or len(sender) > 200:
+        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+    engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
+    out: list[dict] = []
+    with session_scope(engine) as session:
+        stmt = (select(Outbox)
+                .where(Outbox.channel == "web", Outbox.recipient == sender, Outbox.status == "pending")
+                .order_by(Outbox.id)
+                .limit(INBOX_LIMIT))
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # two tabs polling never get a row twice
+        for item in session.scalars(stmt):
+            out.append({"id": item.id, "text": item.text,
+                        "created_at": item.created_at.isoformat() if item.created_at else None})
+            outbox.mark_sent(session, item.id)
+    return jsonify(sender_id=sender, messages=out)
