@@ -79,6 +79,14 @@ class ActionClassifyReport(Action):
         text = nfc((tracker.latest_message or {}).get("text") or "")
         entities = extract(text)
         hint = address_text(entities)
+        device = ((tracker.latest_message or {}).get("metadata") or {}).get("device") or {}
+        if device.get("address") and not hint:
+            # A household device reports from its registered home: never ask "where?".
+            gps = device.get("location") or {}
+            return [SlotSet("category", category), SlotSet("category_confidence", confidence),
+                    SlotSet("address_hint", None), SlotSet("confirmed", None), SlotSet("ticket_code", None),
+                    SlotSet("location", nfc(str(device["address"]))),
+                    SlotSet("latitude", gps.get("latitude")), SlotSet("longitude", gps.get("longitude"))]
         events: list[dict[str, Any]] = [
             SlotSet("category", category),
             SlotSet("category_confidence", confidence),

@@ -140,3 +140,27 @@ def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack, monkeypatch:
         notes = [e.note for e in ticket.events if e.actor == "system:hotline"]
         assert notes and "hotline:0912345678" in notes[0]
     engine.dispose()
+
+
+@pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
+def test_household_device_report_skips_where(stack: Stack) -> None:
+    from bot.gateway import Gateway
+    from bot.message import Location, Message
+
+    gateway = Gateway(stack.rasa_url)
+    device = {"household_code": "HN-HH-0001", "address": "số 8 ngõ 41 Thái Hà, phường Đống Đa",
+              "location": {"latitude": 21.0128, "longitude": 105.8205}}
+
+    def send(text: str) -> str:
+        msg = Message(channel="device", sender_id="device:dev-001", text=text,
+                      location=Location(21.0128, 105.8205), metadata={"device": device})
+        return "\n".join(r.text for r in gateway.handle(msg))
+
+    confirm = send("đèn đường trước cửa nhà tôi bị hỏng mấy hôm nay tối om")
+    assert "Xác nhận" in confirm and "Thái Hà" in confirm, confirm
+    done = send("đúng rồi")
+    match = re.search(r"HN-\d{4}-[0-9A-Z]{4}", done)
+    assert match, done
+    ticket = next(t for t in tickets(stack.database_url) if t.code == match.group(0))
+    assert ticket.location_text == device["address"] and ticket.channel == "device"
+    assert (ticket.latitude, ticket.longitude) == (21.0128, 105.8205)
