@@ -263,7 +263,7 @@ def test_no_entity_annotations_in_training():
 
 
 def test_training_text_is_nfc_and_clean():
-    for text, intent in all_training_texts():
+    for text, _intent in all_training_texts():
         assert text == unicodedata.normalize("NFC", text), f"not NFC: {text!r}"
         assert text == text.strip() and "  " not in text, f"whitespace: {text!r}"
         assert "\t" not in text, text
@@ -462,6 +462,7 @@ def test_teencode_ambiguous_entries_are_left_out_with_notes():
 def test_teencode_required_entries():
     doc = teencode()
     tokens, prefixes = doc["tokens"], doc["prefixes"]
-    for key, value in {"ko": "không", "k": "không", "dc": "được", "đc": "được", "j": "gì", "ng": "người", "vs": "với"}.items():
+    expected = {"ko": "không", "k": "không", "dc": "được", "đc": "được", "j": "gì", "ng": "người", "vs": "với"}
+    for key, value in expected.items():
         assert tokens.get(key) == value, key
     assert prefixes.get("p.") == "phường" and prefixes.get("q.") == "quận"
