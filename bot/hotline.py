@@ -2,21 +2,18 @@
 
 voice/ owns audio (ASR, TTS, endpointing, barge-in); this module only connects
 a call's recognised sentences to `bot.gateway.Gateway`, so a caller files the
-same tickets through the same Rasa dialogue as a chat user. A small HTTP
-server answers `/healthz`, as every process here does.
+same tickets through the same Rasa dialogue as a chat user.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.gateway import Gateway
+from bot.health_http import serve_health
 from bot.message import Message
 
 log = logging.getLogger(__name__)
@@ -45,24 +42,6 @@ def on_call_end(record) -> list[str]:  # type: ignore[no-untyped-def]
     return codes
 
 
-def _serve_health(host: str, port: int) -> ThreadingHTTPServer:
-    class Health(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            ok = self.path == "/healthz"
-            body = json.dumps({"status": "ok", "service": "hotline"} if ok else {"error": "not found"})
-            self.send_response(200 if ok else 404)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body.encode())
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer((host, port), Health)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def main() -> None:
     from voice.audiosocket import AudioSocketServer
     from voice.call_flow import CallDeps
@@ -70,8 +49,8 @@ def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     server = AudioSocketServer(CallDeps(responder=make_responder(Gateway()), on_call_end=on_call_end))
-    health = _serve_health(os.environ.get("HOTLINE_HEALTH_HOST", "127.0.0.1"),
-                           int(os.environ.get("HOTLINE_HEALTH_PORT", "8092")))
+    health = serve_health(os.environ.get("HOTLINE_HEALTH_HOST", "127.0.0.1"),
+                          int(os.environ.get("HOTLINE_HEALTH_PORT", "8092")), "hotline")
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(server.serve_forever())

@@ -21,6 +21,7 @@ def endpoints() -> dict[str, str]:
                     f"{os.environ.get('ACTIONS_PORT', '5055')}/healthz"),
         "web": f"http://{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('WEB_PORT', '8000')}/healthz",
         "hotline": f"http://127.0.0.1:{os.environ.get('HOTLINE_HEALTH_PORT', '8092')}/healthz",
+        "delivery": f"http://127.0.0.1:{os.environ.get('DELIVERY_HEALTH_PORT', '8093')}/healthz",
     }
 
 

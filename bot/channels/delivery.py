@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.channels import device
 from bot.channels.zalo import ZaloClient, ZaloError
+from bot.health_http import serve_health
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from feedback_router.sla import flag_overdue
@@ -118,6 +119,8 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    health = serve_health(os.environ.get("DELIVERY_HEALTH_HOST", "127.0.0.1"),
+                          int(os.environ.get("DELIVERY_HEALTH_PORT", "8093")), "delivery")
     deliverer = Deliverer()
     sla_every = float(os.environ.get("SLA_CHECK_SECONDS", "60"))
     next_sla_check = 0.0
@@ -143,6 +146,7 @@ def main() -> None:
                 stop.wait(interval)
     finally:
         deliverer.close()
+        health.shutdown()
 
 
 if __name__ == "__main__":
