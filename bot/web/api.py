@@ -42,6 +42,11 @@ def post_message():  # type: ignore[no-untyped-def]
                           location=location, message_id=body.get("message_id"))
     except (BadRequest, TextError, ValueError) as exc:
         return _error(str(exc))
+    return chat_turn(message)
+
+
+def chat_turn(message: Message):  # type: ignore[no-untyped-def]
+    """One turn through the gateway as the JSON answer every web entry point gives."""
     gateway: Gateway = current_app.extensions["gateway"]
     try:
         replies = gateway.handle(message)
@@ -49,4 +54,4 @@ def post_message():  # type: ignore[no-untyped-def]
         current_app.logger.exception("gateway failure")
         return _error("Trợ lý tạm thời không phản hồi, vui lòng thử lại sau ít phút "
                       "(assistant temporarily unavailable).", 503)
-    return jsonify(sender_id=sender, replies=[r.as_dict() for r in replies])
+    return jsonify(sender_id=message.sender_id, replies=[r.as_dict() for r in replies])

@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from bot.channels import attachments
-from bot.gateway import Gateway, GatewayError
 from bot.message import Attachment, Message
+from bot.web.api import chat_turn
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from feedback_router.models import Outbox
@@ -76,14 +76,7 @@ def upload_photo():  # type: ignore[no-untyped-def]
                           message_id=request.form.get("message_id") or None)
     except (TextError, ValueError) as exc:
         return _error(str(exc), 400)
-    gateway: Gateway = current_app.extensions["gateway"]
-    try:
-        replies = gateway.handle(message)
-    except GatewayError:
-        current_app.logger.exception("gateway failure")
-        return _error("Trợ lý tạm thời không phản hồi, vui lòng thử lại sau ít phút "
-                      "(assistant temporarily unavailable).", 503)
-    return jsonify(sender_id=sender, replies=[r.as_dict() for r in replies])
+    return chat_turn(message)
 
 
 @uploads_bp.get("/messages/inbox")
