@@ -20,7 +20,7 @@ from typing import Any
 import requests
 import yaml
 
-from bot.web.nlu_api import selected
+from nlu.selection import selected_category
 from nlu.text import fold
 from scripts import procs
 from scripts.train_model import ROOT, ensure_model
@@ -75,7 +75,7 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
         intent = item["intent"]
         if intent not in ("report_issue", "emergency"):
             return None
-        cat, _ = selected(p, intent)
+        cat, _ = selected_category(p, intent)
         return cat or "none"
 
     slices: dict[str, list[int]] = collections.defaultdict(list)

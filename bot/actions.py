@@ -16,7 +16,8 @@ from rasa_sdk.types import DomainDict
 
 from feedback_router.catalog import catalog
 from feedback_router.service import create_ticket, find_ticket
-from nlu.entities import address_text, extract
+from nlu.entities import address_text, extract, ward_unit_for
+from nlu.selection import selected_category
 from nlu.text import collapse_whitespace, fold, nfc
 
 log = logging.getLogger(__name__)
@@ -29,29 +30,6 @@ STATUS_VI = {
     "rejected": "bị từ chối",
     "merged": "đã gộp với phản ánh trùng",
 }
-
-
-def selected_category(tracker: Tracker, retrieval_intent: str) -> tuple[str | None, float]:
-    """The sub-intent the ResponseSelector chose, e.g. report_issue/waste → waste."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    for key in (retrieval_intent, "default"):
-        response = (selector.get(key) or {}).get("response") or {}
-        full = response.get("intent_response_key") or ""
-        if full.startswith(retrieval_intent + "/"):
-            return full.split("/", 1)[1], float(response.get("confidence") or 0.0)
-    return None, 0.0
-
-
-def ward_unit_for(text: str | None) -> str | None:
-    """The current ward/commune named in an address, if the gazetteer finds one."""
-    if not text:
-        return None
-    try:
-        from nlu import gazetteer
-    except ImportError:
-        return None
-    ward = gazetteer.find_ward(text)
-    return ward.unit_id if ward else None
 
 
 def caller_phone(sender_id: str) -> str | None:
@@ -73,7 +51,7 @@ class ActionClassifyReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        category, confidence = selected_category(tracker, "report_issue")
+        category, confidence = selected_category(tracker.latest_message or {}, "report_issue")
         if category not in catalog().categories:
             category, confidence = "other", 0.0
         text = nfc((tracker.latest_message or {}).get("text") or "")
@@ -229,7 +207,7 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        category, _ = selected_category(tracker, "emergency")
+        category, _ = selected_category(tracker.latest_message or {}, "emergency")
         cats = catalog().categories
         if category not in cats:
             category = "rescue" if "rescue" in cats else "other"

@@ -110,3 +110,15 @@ def address_text(entities: list[Entity]) -> str | None:
     """Join address parts ("ngõ 12", "Láng Hạ", "phường Láng") into one line."""
     parts = [e.value for e in entities if e.entity in ("alley", "street", "landmark", "ward", "district")]
     return ", ".join(dict.fromkeys(parts)) if parts else None
+
+
+def ward_unit_for(text: str | None) -> str | None:
+    """The current ward/commune named in an address, if the gazetteer finds one."""
+    if not text:
+        return None
+    try:
+        from nlu import gazetteer
+    except ImportError:
+        return None
+    ward = gazetteer.find_ward(text)
+    return ward.unit_id if ward else None

@@ -14,6 +14,8 @@ from flask import Blueprint, current_app, jsonify, request
 from bot.gateway import Gateway, GatewayError
 from bot.web.request_json import BadRequest, json_body
 from feedback_router.routing import route
+from nlu.entities import ward_unit_for
+from nlu.selection import selected_category
 from nlu.text import TextError, normalize, validate_user_text
 
 nlu_bp = Blueprint("nlu_api", __name__, url_prefix="/api/v1/nlu")
@@ -21,36 +23,22 @@ nlu_bp = Blueprint("nlu_api", __name__, url_prefix="/api/v1/nlu")
 CATEGORY_INTENTS = ("report_issue", "emergency")
 
 
-def selected(parse: dict[str, Any], intent: str) -> tuple[str | None, float]:
-    for key in (intent, "default"):
-        response = ((parse.get("response_selector") or {}).get(key) or {}).get("response") or {}
-        full = response.get("intent_response_key") or ""
-        if full.startswith(intent + "/"):
-            return full.split("/", 1)[1], round(float(response.get("confidence") or 0.0), 4)
-    return None, 0.0
-
-
 def build_result(text: str, parse: dict[str, Any]) -> dict[str, Any]:
     intent = parse.get("intent") or {}
     name = intent.get("name")
     category = None
     if name in CATEGORY_INTENTS:
-        cat, conf = selected(parse, name)
+        cat, conf = selected_category(parse, name)
         if cat:
-            category = {"name": cat, "confidence": conf}
+            category = {"name": cat, "confidence": round(conf, 4)}
     entities = [
         {"entity": e["entity"], "value": e["value"], "start": e.get("start"), "end": e.get("end")}
         for e in parse.get("entities") or []
     ]
     route_info = None
     if category is not None:
-        ward_unit = None
         wards = [e["value"] for e in entities if e["entity"] == "ward"]
-        if wards:
-            from nlu import gazetteer
-
-            ward = gazetteer.find_ward(wards[0])
-            ward_unit = ward.unit_id if ward else None
+        ward_unit = ward_unit_for(wards[0]) if wards else None
         route_info = route(category["name"], ward_unit).as_dict()
     return {
         "text": text,
