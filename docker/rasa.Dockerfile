@@ -10,6 +10,6 @@ COPY config.yml domain.yml credentials.yml ./
 COPY docker/endpoints.yml endpoints.yml
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
 # The model is trained at build time so every replica serves the same one.
-RUN rasa train --data data/nlu data/rules.yml data/stories.yml --out models --fixed-model-name hanoi
+RUN mkdir -p data/dialogue && rasa train --data data/nlu data/rules.yml data/stories.yml data/dialogue --out models --fixed-model-name hanoi
 EXPOSE 5005
 CMD ["rasa", "run", "--enable-api", "-i", "0.0.0.0", "-p", "5005", "--model", "models/hanoi.tar.gz", "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]

@@ -7,6 +7,7 @@ outside the checkout so fresh clones on the same machine (CI) reuse it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -16,7 +17,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAINING_DATA = ["data/nlu", "data/rules.yml", "data/stories.yml"]
+# data/dialogue/ holds one rules/stories file per capability (booking, suggestions, …).
+TRAINING_DATA = ["data/nlu", "data/rules.yml", "data/stories.yml", "data/dialogue"]
 HASHED_INPUTS = [
     "config.yml",
     "domain.yml",
@@ -55,7 +57,19 @@ def model_path() -> Path:
 
 
 def ensure_model(force: bool = False) -> Path:
-    """Return the path of an up-to-date model, training it if needed."""
+    """Return the path of an up-to-date model, training it if needed.
+
+    Serialised by a lock file: test runs started side by side (or `make run` beside
+    `make test`) must not train the same model twice into the same path.
+    """
+    lock_path = ROOT / "var" / "train.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_model_locked(force)
+
+
+def _ensure_model_locked(force: bool) -> Path:
     target = model_path()
     cached = cache_dir() / target.name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +83,7 @@ def ensure_model(force: bool = False) -> Path:
     rasa = ROOT / ".venv-rasa" / "bin" / "rasa"
     cmd = [
         str(rasa), "train", "--config", "config.yml", "--domain", "domain.yml",
-        "--data", *TRAINING_DATA, "--out", str(target.parent),
+        "--data", *(p for p in TRAINING_DATA if (ROOT / p).exists()), "--out", str(target.parent),
         "--fixed-model-name", target.name.removesuffix(".tar.gz"),
     ]
     print(f"[train] training Rasa model {target.name} …", flush=True)
