@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 
@@ -14,10 +13,11 @@ from sqlalchemy.orm import Session
 from feedback_router.models import Outbox, Ticket
 from feedback_router.service import create_ticket
 
+from tests.browser import chromium_page, needs_chromium
+
 from .conftest import PASSWORD, Units
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="apt-get install chromium")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -37,18 +37,8 @@ def served(app: Flask) -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator:  # type: ignore[type-arg]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
-        try:
-            pg = browser.new_page()
-            pg.set_default_timeout(15000)
-            yield pg
-        finally:
-            browser.close()
+    with chromium_page() as pg:
+        yield pg
 
 
 def test_operator_answers_in_browser(served: str, page, engine: Engine, units: Units) -> None:  # type: ignore[no-untyped-def]

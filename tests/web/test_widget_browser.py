@@ -5,32 +5,21 @@ page fits a phone screen (390×844) without horizontal scrolling."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import chromium_page, needs_chromium
 from tests.conftest import Stack
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="apt-get install chromium")
+pytestmark = needs_chromium
 CODE = re.compile(r"HN-\d{4}-[0-9A-Z]{4}")
 
 
 @pytest.fixture
 def phone() -> Iterator:  # type: ignore[type-arg]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.set_default_timeout(60000)
-            yield page
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": 390, "height": 844}, timeout_ms=60000) as page:
+        yield page
 
 
 def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
