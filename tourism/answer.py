@@ -62,13 +62,17 @@ def _festival_line(fest: Festival, lang: str, today: date) -> str:
 
 
 def _address(place: Place, lang: str) -> str:
-    parts = [p for p in (place.address,) if p]
-    addr = parts[0] if parts else _unknown(lang)
+    addr = place.address or _unknown(lang)
     ward = place.ward or _unknown(lang)
+    before = ""
+    if place.old_ward and place.old_district:
+        # people and old signboards still use the pre-2025 address; naming it avoids confusion
+        before = _t(lang, f" (trước 1/7/2025: {place.old_ward}, {place.old_district})",
+                    f" (before 1 Jul 2025: {place.old_ward}, {place.old_district})")
     return _t(
         lang,
-        f"Địa chỉ {place.name_vi}: {_end(addr)} Đơn vị hành chính (từ 1/7/2025): {_end(ward)}",
-        f"Address of {place.name_en}: {_end(addr)} Ward/commune (since 1 Jul 2025): {_end(ward)}",
+        f"Địa chỉ {place.name_vi}: {_end(addr)} Đơn vị hành chính (từ 1/7/2025): {ward}{before}.",
+        f"Address of {place.name_en}: {_end(addr)} Ward/commune (since 1 Jul 2025): {ward}{before}.",
     )
 
 
@@ -92,11 +96,16 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
     elif aspect == "bus":
         if place.bus:
             lines = [
-                _t(lang, f"Các tuyến xe buýt có điểm dừng gần {name}: ", f"Bus lines stopping near {name}: ")
+                _t(lang, f"Các tuyến xe buýt tới {name}: ", f"Bus lines to {name}: ")
                 + ", ".join(place.bus) + ".",
-                _t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
-                   "Line numbers change from time to time; please double-check before you go."),
             ]
+            if place.bus_note:
+                lines.append(_t(lang, f"({place.bus_note})", f"(Note, in Vietnamese: {place.bus_note})"))
+            lines.append(_t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
+                            "Line numbers change from time to time; please double-check before you go."))
+        elif place.bus_note:
+            lines = [_t(lang, f"Xe buýt tới {name}: {place.bus_note}.",
+                        f"Buses to {name} (note in Vietnamese): {place.bus_note}.")]
         else:
             lines = [_t(lang, f"Tuyến xe buýt tới {name}: {UNKNOWN_VI}.", f"Bus lines to {name}: {UNKNOWN_EN}.")]
     elif aspect == "address":

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from tourism.search import AliasMatcher, make_alias_key, nfc, normalize
+from nlu.text import nfc
+from tourism.search import AliasMatcher, make_alias_key, normalize
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
 ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})

@@ -24,6 +24,9 @@ from functools import lru_cache
 from lunar_vn import LunarDate, lunar_to_solar, solar_to_lunar
 from rapidfuzz import fuzz, process
 
+from nlu.text import fold as fold_marks
+from nlu.text import nfc
+from nlu.text import normalize as normalize_chat
 from tourism.sites import Festival, Place, load_places
 
 # ───────────────────────────── text normalisation ─────────────────────────────
@@ -34,26 +37,24 @@ _VI_DIACRITIC_RE = re.compile(
 _NON_WORD_RE = re.compile(r"[^\w]+", re.UNICODE)
 _Y_AS_I_RE = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
 
-# Abbreviations and teencode seen in Vietnamese chat, mapped to folded full forms. Applied to
-# queries and aliases alike so both sides meet in the same vocabulary.
+# General chat teencode ("ko", "dc", "j", "ntn" …) is expanded by nlu.text.normalize from
+# data/teencode.yaml, the same table the NLU uses. What is left here are abbreviations that
+# table leaves out on purpose because they are ambiguous in general chat but not in questions
+# about procedures and places ("dk" = đăng ký, "mk" = mình, "ck" = chồng), and domain acronyms,
+# as folded forms applied to queries and aliases alike.
 TEENCODE: dict[str, str] = {
-    "ko": "khong", "k": "khong", "kh": "khong", "hong": "khong", "hok": "khong", "hem": "khong",
-    "dc": "duoc", "dk": "dang ky", "dky": "dang ky", "dki": "dang ky",
-    "j": "gi", "ji": "gi", "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu",
-    "ntn": "nhu the nao", "lm": "lam", "mik": "minh", "mk": "minh", "mh": "minh", "vs": "voi",
-    "r": "roi", "ck": "chong", "vk": "vo", "trc": "truoc", "ng": "nguoi", "tg": "thoi gian",
-    "cty": "cong ty", "sdt": "so dien thoai", "dvc": "dich vu cong", "onl": "online",
+    "kh": "khong", "hong": "khong", "hem": "khong",
+    "dk": "dang ky", "dky": "dang ky", "dki": "dang ky",
+    "ji": "gi", "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu",
+    "mk": "minh", "mh": "minh",
+    "ck": "chong", "vk": "vo", "tg": "thoi gian",
+    "cty": "cong ty", "dvc": "dich vu cong", "onl": "online",
     "cccd": "can cuoc cong dan", "cmnd": "can cuoc chung minh nhan dan", "cmt": "can cuoc chung minh thu",
     "gks": "giay khai sinh", "dkks": "dang ky khai sinh", "dkkh": "dang ky ket hon",
-    "hk": "ho khau", "lltp": "ly lich tu phap", "gplx": "giay phep lai xe", "bhyt": "bao hiem y te",
-    "bhxh": "bao hiem xa hoi", "hkd": "ho kinh doanh", "gpxd": "giay phep xay dung",
-    "ubnd": "uy ban nhan dan", "hn": "ha noi", "hnoi": "ha noi", "ad": "admin", "b52": "b52",
-    "mn": "moi nguoi", "ak": "a", "ah": "a", "z": "vay", "zay": "vay", "gium": "giup", "jup": "giup",
+    "lltp": "ly lich tu phap", "hkd": "ho kinh doanh", "gpxd": "giay phep xay dung",
+    "hn": "ha noi", "hnoi": "ha noi", "ad": "admin", "b52": "b52",
+    "ak": "a", "ah": "a", "zay": "vay", "gium": "giup", "jup": "giup",
 }
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def has_diacritics(text: str) -> bool:
@@ -67,11 +68,8 @@ def lower_vi(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """ASCII-fold Vietnamese: strip marks, đ→d, lowercase, punctuation to spaces."""
-    text = nfc(text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(_NON_WORD_RE.sub(" ", stripped).split())
+    """nlu.text.fold (lowercase, no marks, đ→d) with punctuation turned into single spaces."""
+    return " ".join(_NON_WORD_RE.sub(" ", fold_marks(nfc(text))).split())
 
 
 def _canon_token(tok: str) -> str:
@@ -82,9 +80,10 @@ def _canon_token(tok: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Folded form with teencode expanded and y/i unified: the matching key for everything."""
+    """The matching key for everything: the NLU's chat normalisation (NFC, repeated letters
+    squeezed, teencode expanded), folded, then domain abbreviations expanded and y/i unified."""
     out: list[str] = []
-    for tok in fold(text).split():
+    for tok in fold(normalize_chat(text)).split():
         out.extend(_canon_token(t) for t in TEENCODE.get(tok, tok).split())
     return " ".join(out)
 

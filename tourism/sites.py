@@ -8,13 +8,14 @@ tourist later. Loading is cached because the catalogue is read-only at run time.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from nlu.text import nfc
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "tourism" / "sites.yaml"
 
@@ -26,17 +27,19 @@ HANOI_BBOX: tuple[float, float, float, float] = (20.5, 21.4, 105.2, 106.1)  # la
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = (
     "id", "type", "name_vi", "name_en", "aliases", "description_vi", "description_en", "products",
-    "address", "ward", "lat", "lon", "opening_hours", "ticket_price", "bus", "festivals", "sources",
+    "address", "ward", "old_ward", "old_district", "lat", "lon", "coords_basis", "opening_hours",
+    "ticket_price", "bus", "festivals", "fact_sources", "sources",
 )
+COORDS_BASES: frozenset[str] = frozenset({"source", "approximate", "old-ward-centroid"})
+# Fact groups an answer can quote; each non-null one must name its sources (fact_sources).
+FACT_GROUPS: frozenset[str] = frozenset(
+    {"description", "address", "ward", "coords", "hours", "price", "bus", "festivals", "products"}
+)
+_URL_RE = re.compile(r"https?://\S+")
 
 
 class SitesDataError(ValueError):
     """Raised when sites.yaml breaks a rule that answers rely on."""
-
-
-def nfc(text: str) -> str:
-    """NFC-normalise so that composed/decomposed Vietnamese compare equal everywhere downstream."""
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,15 @@ class Place:
     festivals: tuple[Festival, ...]
     sources: tuple[str, ...]
     coords_source: str | None = None
+    old_ward: str | None = None  # pre-July-2025 ward/commune, from which `ward` is derived
+    old_district: str | None = None
+    coords_basis: str = "approximate"
+    bus_note: str | None = None
+    fact_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def sources_for(self, group: str) -> tuple[str, ...]:
+        """URLs backing one fact group ("hours", "price", …); empty when the fact is null."""
+        return dict(self.fact_sources).get(group, ())
 
     @property
     def maps_url(self) -> str:
@@ -121,7 +133,38 @@ def _festival(raw: Any, where: str) -> Festival:
     return Festival(name_vi, name_en, cal, month, day, days)
 
 
-def _place(raw: Any, index: int) -> Place:
+def _fact_sources(
+    raw: dict[str, Any], where: str, sources: tuple[str, ...], top_sources: tuple[str, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Check that every stated fact names URLs, and that those URLs are in the bibliography."""
+    fs = raw["fact_sources"]
+    if not isinstance(fs, dict):
+        raise SitesDataError(f"{where}: fact_sources must be a mapping")
+    unknown = set(fs) - FACT_GROUPS
+    if unknown:
+        raise SitesDataError(f"{where}: unknown fact groups {sorted(unknown)}")
+    present = {
+        "description": True, "address": raw["address"] is not None, "ward": raw["ward"] is not None,
+        "coords": True, "hours": raw["opening_hours"] is not None, "price": raw["ticket_price"] is not None,
+        "bus": bool(raw["bus"]), "festivals": bool(raw["festivals"]), "products": bool(raw["products"]),
+    }
+    listed = set(sources) | {u for s in top_sources for u in _URL_RE.findall(s)}
+    out = []
+    for group in sorted(FACT_GROUPS):
+        urls = _str_list(fs.get(group, []), f"{where}.fact_sources.{group}")
+        if present[group] and not urls:
+            raise SitesDataError(f"{where}: fact {group!r} has no fact_sources")
+        if urls and not present[group]:
+            raise SitesDataError(f"{where}: fact_sources.{group} given for a null fact")
+        stray = [u for u in urls if u not in listed]
+        if stray:
+            raise SitesDataError(f"{where}: fact_sources.{group} not in sources: {stray}")
+        if urls:
+            out.append((group, urls))
+    return tuple(out)
+
+
+def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
     where = f"places[{index}]"
     if not isinstance(raw, dict):
         raise SitesDataError(f"{where}: must be a mapping")
@@ -144,6 +187,10 @@ def _place(raw: Any, index: int) -> Place:
     if raw["type"] == "village_craft" and not products:
         raise SitesDataError(f"{where}: craft village needs products")
     bus = None if raw["bus"] is None else _str_list([str(b) for b in raw["bus"]], f"{where}.bus")
+    if raw["coords_basis"] not in COORDS_BASES:
+        raise SitesDataError(f"{where}: coords_basis must be one of {sorted(COORDS_BASES)}")
+    if raw["coords_basis"] == "source" and not raw.get("coords_source"):
+        raise SitesDataError(f"{where}: coords_basis 'source' needs coords_source")
     festivals_raw = raw["festivals"]
     if not isinstance(festivals_raw, list):
         raise SitesDataError(f"{where}: festivals must be a list")
@@ -151,6 +198,8 @@ def _place(raw: Any, index: int) -> Place:
     desc_vi, desc_en = _opt_str(raw["description_vi"], where), _opt_str(raw["description_en"], where)
     if not (name_vi and name_en and desc_vi and desc_en):
         raise SitesDataError(f"{where}: names and descriptions are required")
+    sources = _str_list(raw["sources"], f"{where}.sources", allow_empty=False)
+    fact_sources = _fact_sources(raw, where, sources, top_sources)
     priority = raw.get("priority", 3)
     if not isinstance(priority, int) or not 1 <= priority <= 5:
         raise SitesDataError(f"{where}: priority must be 1..5")
@@ -172,8 +221,13 @@ def _place(raw: Any, index: int) -> Place:
         ticket_price=_opt_str(raw["ticket_price"], f"{where}.ticket_price"),
         bus=bus,
         festivals=tuple(_festival(f, f"{where}.festivals[{i}]") for i, f in enumerate(festivals_raw)),
-        sources=_str_list(raw["sources"], f"{where}.sources", allow_empty=False),
+        sources=sources,
         coords_source=_opt_str(raw.get("coords_source"), f"{where}.coords_source"),
+        old_ward=_opt_str(raw["old_ward"], f"{where}.old_ward"),
+        old_district=_opt_str(raw["old_district"], f"{where}.old_district"),
+        coords_basis=raw["coords_basis"],
+        bus_note=_opt_str(raw.get("bus_note"), f"{where}.bus_note"),
+        fact_sources=fact_sources,
     )
 
 
@@ -181,8 +235,8 @@ def parse_places(doc: Any) -> tuple[Place, ...]:
     """Validate a parsed YAML document; separated from IO so tests can feed broken data."""
     if not isinstance(doc, dict) or not isinstance(doc.get("places"), list):
         raise SitesDataError("sites.yaml: top-level 'places' list is required")
-    _str_list(doc.get("sources"), "top-level sources", allow_empty=False)
-    places = tuple(_place(raw, i) for i, raw in enumerate(doc["places"]))
+    top_sources = _str_list(doc.get("sources"), "top-level sources", allow_empty=False)
+    places = tuple(_place(raw, i, top_sources) for i, raw in enumerate(doc["places"]))
     seen: set[str] = set()
     for p in places:
         if p.id in seen:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -48,7 +49,20 @@ def test_unknown_when_null() -> None:
     assert UNKNOWN_VI in answer_place(lake, "hours", "vi")
     assert UNKNOWN_EN in answer_place(lake, "hours", "en")
     assert UNKNOWN_VI in answer_place(lake, "bus")
-    assert UNKNOWN_VI in answer_place(place("co-loa"), "address")  # ward not verified
+    unverified = dataclasses.replace(place("co-loa"), ward=None, old_ward=None, old_district=None)
+    assert UNKNOWN_VI in answer_place(unverified, "address")
+
+
+def test_address_names_current_and_old_unit() -> None:
+    p = place("co-loa")
+    vi, en = answer_place(p, "address", "vi"), answer_place(p, "address", "en")
+    assert "xã Đông Anh" in vi and "trước 1/7/2025: xã Cổ Loa, huyện Đông Anh" in vi
+    assert "(since 1 Jul 2025): xã Đông Anh" in en
+
+
+def test_bus_answer_carries_the_note() -> None:
+    text = answer_place(place("duong-lam"), "bus", "vi")
+    assert "70A" in text and "xe ôm" in text
 
 
 def test_festival_answer_gives_next_solar_date() -> None:
