@@ -16,14 +16,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from feedback_router.catalog import catalog
+from feedback_router.civic_data import civic
+from feedback_router.identity_crypto import require_key
 
 
 def build_app():  # type: ignore[no-untyped-def]
     executor = ActionExecutor()
     executor.register_package("bot.actions")
     executor.register_package("bot.knowledge_actions")
+    executor.register_package("bot.booking_actions")
+    executor.register_package("bot.civic_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
+    civic()  # same for data/civic.yaml
+    require_key()  # no DENOUNCE_KEY in production: refuse to start (identity_crypto)
 
     @app.get("/healthz")
     async def healthz(_: Request) -> HTTPResponse:

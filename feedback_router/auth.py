@@ -1,7 +1,9 @@
 """Dashboard staff accounts, roles and CSRF protection.
 
 Roles: ``operator`` (sees and changes only the tickets of one unit), ``supervisor``
-and ``admin`` (all units; admin also manages users through the CLI). Passwords are
+and ``admin`` (all units; admin also manages users through the CLI), ``inspector``
+(the inspection body's staff: the only role that sees denunciations and reads the
+denouncer's identity, see denunciations.py; for tickets it is like an operator). Passwords are
 stored as werkzeug hashes. Every POST must carry the session's CSRF token, as the
 form field ``csrf_token`` or the ``X-CSRF-Token`` header.
 """
@@ -22,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from feedback_router.db import get_engine
 from feedback_router.models import DashboardUser, Ticket
 
-ROLES = ("operator", "supervisor", "admin")
+ROLES = ("operator", "supervisor", "admin", "inspector")
 
 
 def create_user(session: Session, username: str, password: str, role: str, unit_id: str | None = None) -> DashboardUser:

@@ -1,6 +1,9 @@
 """Create dashboard users:
 
     python -m feedback_router.users add --username lan --role operator --unit <unit id>
+    python -m feedback_router.users add --username thanh --role inspector --unit thanh-tra-thanh-pho
+
+Only ``inspector`` users see denunciations and the denouncer's identity.
 
 The password comes from DASHBOARD_PASSWORD or is asked for (never a command-line argument).
 """

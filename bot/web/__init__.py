@@ -50,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(status_bp)
     app.register_blueprint(open311_bp)
+    from feedback_router.dashboard.civic_views import civic_bp  # suggestions, denunciations
+    app.register_blueprint(civic_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
