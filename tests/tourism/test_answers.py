@@ -118,8 +118,8 @@ def test_procedure_answers_trace_fields() -> None:
 
 
 def test_procedure_unknowns() -> None:
-    proc = get_procedure("cap-ho-chieu")
-    assert proc is not None and proc.fee is None
+    proc = get_procedure("dang-ky-lai-khai-sinh")
+    assert proc is not None and proc.fee is None and not proc.papers
     assert "chưa có thông tin" in answer_procedure(proc, "fee")
     assert "unknown" in answer_procedure(proc, "fee", "en")
     assert "chưa có thông tin" in answer_procedure(proc, "papers")
