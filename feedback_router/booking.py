@@ -62,6 +62,7 @@ class DeskKind(str, enum.Enum):
     ward_one_stop = "ward_one_stop"  # bộ phận một cửa phường/xã
     city_service_centre = "city_service_centre"  # trung tâm phục vụ hành chính công
     citizen_reception = "citizen_reception"  # tiếp công dân
+    ward_police = "ward_police"  # công an phường/xã: căn cước, cư trú (a VARCHAR column: no migration)
 
 
 class BookingStatus(str, enum.Enum):

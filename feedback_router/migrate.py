@@ -14,6 +14,7 @@ from alembic.config import Config
 
 from feedback_router.config import database_url
 from feedback_router.db import make_engine, session_scope
+from feedback_router.desks import seed_days, seed_slots, sync_desks
 from feedback_router.service import sync_units
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -33,6 +34,7 @@ def upgrade(url: str | None = None) -> None:
     try:
         with session_scope(engine) as session:
             sync_units(session)
+            sync_desks(session)  # booking desks point at units: after them
     finally:
         engine.dispose()
 
@@ -42,4 +44,6 @@ if __name__ == "__main__":
         command.revision(alembic_config(database_url()), message=sys.argv[2], autogenerate=True)
     else:
         upgrade()
-        print("[db] schema up to date, units synced", flush=True)
+        with session_scope(make_engine(database_url())) as session:
+            created = seed_slots(session, days=seed_days())  # the delivery worker tops it up daily
+        print(f"[db] schema up to date, units and desks synced, {created} booking slots added", flush=True)

@@ -18,12 +18,14 @@ import os
 import signal
 import threading
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from bot.channels import device
 from bot.channels.zalo import ZaloClient, ZaloError
 from bot.health_http import serve_health
 from feedback_router import outbox
+from feedback_router.booking_jobs import BookingJobs
 from feedback_router.db import get_engine, session_scope
 from feedback_router.sla import flag_overdue
 
@@ -124,6 +126,9 @@ def main() -> None:
     deliverer = Deliverer()
     sla_every = float(os.environ.get("SLA_CHECK_SECONDS", "60"))
     next_sla_check = 0.0
+    booking_jobs = BookingJobs()  # slots for the days ahead, day-before reminders
+    booking_every = float(os.environ.get("BOOKING_CHECK_SECONDS", "300"))
+    next_booking_check = 0.0
     log.info("delivery worker started")
     try:
         while not stop.is_set():
@@ -142,6 +147,15 @@ def main() -> None:
                         log.info("escalated %d overdue tickets", flagged)
                 except Exception:
                     log.exception("SLA check failed")
+            if time.monotonic() >= next_booking_check:
+                next_booking_check = time.monotonic() + booking_every
+                try:
+                    with session_scope() as session:
+                        done = booking_jobs.run(session, datetime.now(timezone.utc))
+                    if any(done.values()):
+                        log.info("booking: %d slots published, %d reminders queued", done["slots"], done["reminders"])
+                except Exception:
+                    log.exception("booking pass failed")
             if counts["sent"] == 0:
                 stop.wait(interval)
     finally:

@@ -52,6 +52,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(open311_bp)
     from feedback_router.dashboard.civic_views import civic_bp  # suggestions, denunciations
     app.register_blueprint(civic_bp)
+    from feedback_router.dashboard.booking_views import booking_bp  # desk staff: day list, arrivals
+    app.register_blueprint(booking_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
