@@ -9,6 +9,11 @@ export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://${ACTIONS_HOST}:${ACTIONS_
 export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 export WEB_PORT="${WEB_PORT:-8000}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/hanoi.db}"
+# Booking a turn: days of slots published ahead, how often the delivery worker publishes slots
+# and queues reminders, and the local hour from which day-before reminders go out.
+export BOOKING_SEED_DAYS="${BOOKING_SEED_DAYS:-14}"
+export BOOKING_CHECK_SECONDS="${BOOKING_CHECK_SECONDS:-300}"
+export BOOKING_REMINDER_HOUR="${BOOKING_REMINDER_HOUR:-7}"
 export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$PWD/var/rasa_tracker.db}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"

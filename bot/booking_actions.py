@@ -1,0 +1,355 @@
+"""Rasa actions for booking a turn at a desk: book, cancel, move (issue 8).
+
+The dialogue is one form, ``booking_form`` (procedure → desk → chosen slot). Its slots are
+filled from the raw text of the answer (``from_text`` while the form asks), because a caller on
+the hotline answers "9 giờ" or "cái đầu tiên" and there are no buttons to press. The first
+message ("mai tôi muốn làm căn cước ở phường Láng") pre-fills what it already says. Business
+rules stay in feedback_router.booking / booking_offer; these actions only read and phrase.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from feedback_router import booking
+from feedback_router.booking_dates import When, parse_when, pick_option
+from feedback_router.booking_offer import (
+    RECEPTION,
+    active_bookings,
+    choose_desk,
+    confirmation,
+    is_reception_request,
+    match_procedure,
+    needs_ward,
+    offer,
+    procedure_name,
+    slot_label,
+)
+from feedback_router.codes import ALPHABET
+from feedback_router.db import get_engine, session_scope
+from feedback_router.desks import desk_data
+from nlu.text import collapse_whitespace, fold, nfc
+
+log = logging.getLogger(__name__)
+
+CODE_RE = re.compile(r"\bLH-\d{4}-[" + ALPHABET + r"]{4}\b", re.IGNORECASE)
+_MOVE_RE = re.compile(r"\b(?:doi|chuyen|lui|hoan|reschedule|move)\b")
+_STOP_RE = re.compile(r"^(?:thoi|khong)\b|\b(?:huy|dung lai|bo qua|khong dat nua|cancel|stop)\b")
+STOPPED = "stopped"
+FORM_SLOTS = ("booking_procedure", "booking_desk", "booking_choice")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _text(tracker: Tracker) -> str:
+    return collapse_whitespace(nfc((tracker.latest_message or {}).get("text") or ""))[:500]
+
+
+def _intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def _ward_span(text: str) -> tuple[str | None, str]:
+    """The ward named in ``text`` and the text without it ("phường Bạch Mai" is not "mai")."""
+    try:
+        from nlu import gazetteer
+    except ImportError:  # pragma: no cover
+        return None, text
+    found = gazetteer.find_ward_span(text)
+    if found is None:
+        return None, text
+    ward, start, end = found
+    return ward.unit_id, f"{text[:start]} {text[end:]}"
+
+
+def _encode_when(when: When) -> str | None:
+    if not when:
+        return None
+    return "|".join([when.day.isoformat() if when.day else "", when.part or "",
+                     when.at.strftime("%H:%M") if when.at else ""])
+
+
+def _decode_when(raw: str | None) -> When:
+    if not raw:
+        return When()
+    day, part, at = (raw.split("|") + ["", "", ""])[:3]
+    return When(day=date.fromisoformat(day) if day else None, part=part or None,
+                at=time.fromisoformat(at) if at else None)
+
+
+def _when_from(text: str, previous: str | None = None) -> str | None:
+    _, rest = _ward_span(text)
+    when = parse_when(rest, _now())
+    return _encode_when(when) if when else previous
+
+
+def _procedure_from(text: str) -> str | None:
+    if is_reception_request(fold(text)):
+        return RECEPTION
+    proc = match_procedure(text)
+    return proc.id if proc else None
+
+
+def _stop(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
+    dispatcher.utter_message(text=text)
+    return {"booking_procedure": STOPPED, "booking_desk": STOPPED, "booking_choice": STOPPED}
+
+
+class ActionBookingStart(Action):
+    """First message of a booking (or of a move: "đổi lịch sang chiều mai")."""
+
+    def name(self) -> str:
+        return "action_booking_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = _text(tracker)
+        folded = fold(text)
+        reset = [SlotSet(s, None) for s in (*FORM_SLOTS, "booking_offer", "booking_move", "booking_ward")]
+        events: list[dict[str, Any]] = [*reset, SlotSet("booking_when", _when_from(text))]
+        if _MOVE_RE.search(folded):
+            with session_scope(get_engine()) as s:
+                mine = active_bookings(s, tracker.sender_id, _now())
+                named = [b for b in mine if b.code in {c.upper() for c in CODE_RE.findall(text)}]
+                target = (named or mine[:1] if len(mine) == 1 or named else [])
+                if target:
+                    b = target[0]
+                    proc = match_procedure(b.procedure)
+                    pid = RECEPTION if b.procedure == procedure_name(RECEPTION) else (proc.id if proc else None)
+                    return [*events, SlotSet("booking_move", b.code), SlotSet("booking_procedure", pid or "other"),
+                            SlotSet("booking_desk", b.slot.desk_id)]
+                if len(mine) > 1:
+                    codes = ", ".join(f"{b.code} ({slot_label(b.slot)})" for b in mine)
+                    dispatcher.utter_message(text=f"Bạn có {len(mine)} lịch hẹn: {codes}. "
+                                                  "Bạn nhắn \"đổi lịch <mã> sang …\" giúp tôi nhé.")
+                    return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
+        ward, _ = _ward_span(text)
+        pid = _procedure_from(text)
+        events += [SlotSet("booking_ward", ward)]
+        if pid is not None or ward is not None:
+            events += self._desk_events(dispatcher, pid, ward)
+        return events
+
+    @staticmethod
+    def _desk_events(dispatcher: CollectingDispatcher, pid: str | None, ward: str | None) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        if pid is not None:
+            events.append(SlotSet("booking_procedure", pid))
+        if pid is None and ward is not None:
+            return events  # the desk depends on the procedure (ward office or ward police)
+        choice = choose_desk(pid, ward)
+        if choice.desk is not None:
+            events.append(SlotSet("booking_desk", choice.desk.id))
+        elif choice.reason:
+            dispatcher.utter_message(text=choice.reason)
+            events += [SlotSet(s, STOPPED) for s in FORM_SLOTS]
+        return events
+
+
+class ValidateBookingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        return list(FORM_SLOTS)
+
+    def _common(self, tracker: Tracker) -> dict[str, Any]:
+        """Any answer may also say a day ("phường Láng, chiều mai")."""
+        when = _when_from(_text(tracker), tracker.get_slot("booking_when"))
+        return {"booking_when": when} if when != tracker.get_slot("booking_when") else {}
+
+    def _stopping(self, tracker: Tracker) -> bool:
+        return _intent(tracker) in ("cancel_appointment", "deny") or \
+            bool(_STOP_RE.search(fold(_text(tracker))) and len(_text(tracker)) < 40)
+
+    def validate_booking_procedure(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value == STOPPED:
+            return {}
+        text = _text(tracker)
+        if self._stopping(tracker):
+            return _stop(dispatcher, "Tôi đã dừng việc đặt lịch.")
+        pid = _procedure_from(text) or "other"
+        out: dict[str, Any] = {"booking_procedure": pid, **self._common(tracker)}
+        ward = tracker.get_slot("booking_ward") or _ward_span(text)[0]
+        if ward is not None or not needs_ward(pid):
+            choice = choose_desk(pid, ward)
+            if choice.desk is not None:
+                out["booking_desk"] = choice.desk.id
+            elif choice.reason:
+                return {**out, **_stop(dispatcher, choice.reason)}
+        return out
+
+    def validate_booking_desk(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value == STOPPED or (value and value in desk_data().desks):
+            return {}
+        if self._stopping(tracker):
+            return _stop(dispatcher, "Tôi đã dừng việc đặt lịch.")
+        ward, _ = _ward_span(_text(tracker))
+        if ward is None:
+            dispatcher.utter_message(text="Tôi chưa nhận ra phường/xã. Bạn nói rõ tên, ví dụ \"phường Láng\" "
+                                          "hoặc \"xã Bát Tràng\".")
+            return {"booking_desk": None}
+        choice = choose_desk(tracker.get_slot("booking_procedure"), ward)
+        if choice.desk is None:
+            return _stop(dispatcher, choice.reason or "Phường/xã này chưa nhận lịch hẹn trực tuyến.")
+        return {"booking_desk": choice.desk.id, "booking_ward": ward, **self._common(tracker)}
+
+    def validate_booking_choice(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value == STOPPED:
+            return {}
+        text = _text(tracker)
+        offered = [int(x) for x in (tracker.get_slot("booking_offer") or []) if str(x).isdigit()]
+        if self._stopping(tracker):
+            return _stop(dispatcher, "Tôi đã dừng, chưa đặt lịch nào.")
+        starts = self._starts(offered)
+        index = pick_option(text, starts)
+        if index is None:
+            common = self._common(tracker)
+            if not common:
+                dispatcher.utter_message(text="Bạn chọn một giờ trong danh sách (ví dụ \"số 1\" hoặc \"9 giờ\"), "
+                                              "hoặc nói ngày khác (ví dụ \"chiều mai\").")
+            return {"booking_choice": None, **common}  # a new day: the question offers again
+        slot_id = offered[index]
+        pid = tracker.get_slot("booking_procedure")
+        pid = None if pid in (None, "other", STOPPED) else pid
+        move_code = tracker.get_slot("booking_move")
+        try:
+            if move_code:
+                done = booking.move(get_engine(), move_code, tracker.sender_id, slot_id)
+            else:
+                done = booking.book(get_engine(), slot_id=slot_id, sender_id=tracker.sender_id,
+                                    procedure=procedure_name(pid))
+        except booking.BookingError as exc:
+            dispatcher.utter_message(text=str(exc))
+            return {"booking_choice": None}
+        log.info("booking %s %s desk=%s", "moved" if move_code else "made", done.code, done.slot.desk_id)
+        return {"booking_choice": done.code, "booking_code": done.code}
+
+    @staticmethod
+    def _starts(slot_ids: list[int]) -> list[datetime]:
+        if not slot_ids:
+            return []
+        with session_scope(get_engine()) as s:
+            rows = {x.id: x.starts_at for x in s.query(booking.Slot).filter(booking.Slot.id.in_(slot_ids))}
+        return [booking.local(rows[i]) for i in slot_ids if i in rows]
+
+
+class ActionAskBookingProcedure(Action):
+    def name(self) -> str:
+        return "action_ask_booking_procedure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text="Bạn cần đặt lịch cho thủ tục gì? Ví dụ: đăng ký khai sinh, làm căn cước, "
+                                      "chứng thực bản sao, phiếu lý lịch tư pháp, hoặc tiếp công dân.")
+        return []
+
+
+class ActionAskBookingDesk(Action):
+    def name(self) -> str:
+        return "action_ask_booking_desk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text="Bạn muốn đến làm ở phường/xã nào?")
+        return []
+
+
+class ActionAskBookingChoice(Action):
+    """Offer the nearest free slots for the day asked, as buttons and as a numbered list."""
+
+    def name(self) -> str:
+        return "action_ask_booking_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        desk = desk_data().desks.get(tracker.get_slot("booking_desk") or "")
+        if desk is None:
+            dispatcher.utter_message(text="Bạn muốn đến làm ở phường/xã nào?")
+            return [SlotSet("booking_desk", None)]
+        when = _decode_when(tracker.get_slot("booking_when"))
+        with session_scope(get_engine()) as s:
+            slots = offer(s, desk.id, when, _now())
+            labels = [(x.id, slot_label(x)) for x in slots]
+        if not labels:
+            dispatcher.utter_message(text=f"{desk.name} không còn chỗ trống trong những ngày tới. "
+                                          "Bạn thử ngày khác (ví dụ \"thứ hai tuần sau\").")
+            return [SlotSet("booking_offer", [])]
+        lines = "\n".join(f"{i + 1}. {label}" for i, (_, label) in enumerate(labels))
+        asked = when.day and labels and not labels[0][1].endswith(f"{when.day:%d/%m}")
+        head = "Ngày bạn chọn đã kín hoặc không làm việc. " if asked else ""
+        dispatcher.utter_message(
+            text=f"{head}{desk.name} còn các giờ trống gần nhất:\n{lines}\nBạn chọn giờ nào (ví dụ \"số 1\")?",
+            buttons=[{"title": label, "payload": f"{i + 1}. {label}"} for i, (_, label) in enumerate(labels)],
+        )
+        return [SlotSet("booking_offer", [str(i) for i, _ in labels])]
+
+
+class ActionBookingDone(Action):
+    def name(self) -> str:
+        return "action_booking_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        code = tracker.get_slot("booking_choice")
+        reset = [SlotSet(s, None) for s in (*FORM_SLOTS, "booking_offer", "booking_move", "booking_when",
+                                            "booking_ward")]
+        if not code or code == STOPPED:
+            return reset
+        pid = tracker.get_slot("booking_procedure")
+        with session_scope(get_engine()) as s:
+            found = s.query(booking.Booking).filter(booking.Booking.code == code).one_or_none()
+            if found is None:
+                return reset
+            text = confirmation(found, None if pid in (None, "other") else pid,
+                                moved=bool(tracker.get_slot("booking_move")))
+            at = booking.local(found.slot.starts_at)
+            desk_id = found.slot.desk_id
+        dispatcher.utter_message(text=text, json_message={"booking": {"code": code, "desk_id": desk_id,
+                                                                       "starts_at": at.isoformat()}})
+        return [*reset, SlotSet("booking_code", code)]
+
+
+class ActionBookingCancel(Action):
+    def name(self) -> str:
+        return "action_booking_cancel"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = _text(tracker)
+        codes = [c.upper() for c in CODE_RE.findall(text)]
+        with session_scope(get_engine()) as s:
+            mine = active_bookings(s, tracker.sender_id, _now())
+            listing = [(b.code, slot_label(b.slot)) for b in mine]
+        if not codes:
+            if not listing:
+                dispatcher.utter_message(text="Bạn không có lịch hẹn nào đang chờ.")
+                return []
+            if len(listing) > 1:
+                items = ", ".join(f"{c} ({label})" for c, label in listing)
+                dispatcher.utter_message(text=f"Bạn có {len(listing)} lịch hẹn: {items}. "
+                                              "Bạn nhắn \"huỷ lịch <mã>\" để huỷ lịch muốn huỷ.")
+                return []
+            codes = [listing[0][0]]
+        try:
+            done = booking.cancel(get_engine(), codes[0], tracker.sender_id)
+        except booking.BookingError as exc:
+            dispatcher.utter_message(text=f"{exc} ({codes[0]})")
+            return []
+        dispatcher.utter_message(text=f"Đã huỷ lịch hẹn {done.code}. Bạn có thể đặt lại bất cứ lúc nào.",
+                                 json_message={"booking": {"code": done.code, "status": "cancelled"}})
+        return [SlotSet("booking_code", None)]
