@@ -101,7 +101,7 @@ def main() -> int:
             print(f"    {group[:4]}/{s:<12} {_pct(*rep.accuracy(group, s))}")
     for b in sorted({r.batch for r in rep.results}):
         rows = [r for r in rep.results if r.batch == b]
-        note = "tuned against" if b == 1 else "untuned, written after tuning"
+        note = {1: "tuned against", 2: "untuned, written after tuning"}.get(b, "fresh, written after the data pass")
         print(f"  batch {b} ({note}) {_pct(sum(r.ok for r in rows), len(rows))}")
     asp = [r for r in rep.results if r.aspect_expected is not None or r.aspect_got is not None]
     a_ok = sum(r.aspect_expected == r.aspect_got for r in rep.results)

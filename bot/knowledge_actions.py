@@ -19,8 +19,10 @@ from nlu.text import fold, nfc
 from tourism.answer import answer_place
 from tourism.procedures import answer_procedure, find_procedure, get_procedure
 from tourism.search import (
+    FestivalOccurrence,
     detect_language,
     detect_place_aspect,
+    detect_place_type,
     detect_procedure_aspect,
     festivals_in_month,
     nearby,
@@ -30,7 +32,10 @@ from tourism.sites import get_place
 
 _MONTH_RE = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\b")
 _THIS_MONTH = ("thang nay", "this month")
-_NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "nearby", "around here")
+_NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "nearby", "around here", "closest", "nearest",
+            "gan nhat", "gan minh", "xung quanh")
+_COUNT_RE = re.compile(r"\b([1-9]|10)\b")
+_DEFAULT_NEARBY = 5
 
 
 def _latest_text(tracker: Tracker) -> str:
@@ -44,6 +49,31 @@ def _shared_location(tracker: Tracker) -> tuple[float, float] | None:
         return float(loc["latitude"]), float(loc["longitude"])
     lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
     return (float(lat), float(lon)) if lat is not None and lon is not None else None
+
+
+def _last_topic(tracker: Tracker) -> str | None:
+    """Which of place_id / procedure_id the conversation set most recently.
+
+    A bare follow-up ("bao nhiêu tiền?", "how long?") may reach either action; it belongs to the
+    topic the user was last talking about, whatever the classifier guessed.
+    """
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "slot" and event.get("name") in ("place_id", "procedure_id") and event.get("value"):
+            return str(event["name"])
+    return None
+
+
+def _nearby_count(folded: str) -> int:
+    """ "3 chùa gần nhất" → 3; numbers are small so house numbers ("số 58") rarely interfere."""
+    m = _COUNT_RE.search(folded)
+    return int(m.group(1)) if m else _DEFAULT_NEARBY
+
+
+def _festival_line(o: FestivalOccurrence, lang: str) -> str:
+    fest = o.festival.name_vi if lang == "vi" else o.festival.name_en
+    place = o.place.name_vi if lang == "vi" else o.place.name_en
+    when = f"{o.start:%d/%m}" + (f"–{o.end:%d/%m}" if o.end != o.start else "")
+    return f"• {fest} — {place}: {when}"
 
 
 def _festival_month(folded: str, today: date) -> int | None:
@@ -68,23 +98,34 @@ class ActionAnswerTourism(Action):
         month = _festival_month(folded, today)
         if month is not None:
             found = festivals_in_month(month, today.year)
-            if not found:
-                dispatcher.utter_message(text="Tháng này chưa có lễ hội nào trong dữ liệu của tôi."
-                                         if lang == "vi" else "No festival in my data this month.")
+            if found:
+                head = f"Lễ hội tháng {month}/{today.year}:" if lang == "vi" else f"Festivals in {month}/{today.year}:"
+                dispatcher.utter_message(text="\n".join([head, *(_festival_line(o, lang) for o in found[:8])]))
                 return []
-            lines = [f"• {o.festival.name_vi if lang == 'vi' else o.festival.name_en} — "
-                     f"{o.place.name_vi if lang == 'vi' else o.place.name_en}: {o.start:%d/%m}"
-                     + (f"–{o.end:%d/%m}" if o.end != o.start else "") for o in found[:8]]
-            head = f"Lễ hội tháng {month}/{today.year}:" if lang == "vi" else f"Festivals in {month}/{today.year}:"
-            dispatcher.utter_message(text="\n".join([head, *lines]))
+            # nothing that month: say so, and name what comes next instead of a dead end
+            later = [o for m in range(1, 13) for o in festivals_in_month((month - 1 + m) % 12 + 1,
+                                                                         today.year + (month - 1 + m) // 12)]
+            head = (f"Tháng {month} chưa có lễ hội nào trong dữ liệu của tôi." if lang == "vi"
+                    else f"No festival in my data in month {month}.")
+            if later:
+                first = later[0].start
+                soon = [o for o in later if o.start == first or (o.start - first).days < 7][:3]
+                head += " Sắp tới:" if lang == "vi" else " Coming next:"
+                dispatcher.utter_message(text="\n".join([head, *(_festival_line(o, lang) for o in soon)]))
+            else:
+                dispatcher.utter_message(text=head)
             return []
         location = _shared_location(tracker)
         if location and any(k in folded for k in _NEAR_ME):
-            results = nearby(location[0], location[1], n=5)
+            ptype = detect_place_type(text)
+            results = nearby(location[0], location[1], n=_nearby_count(folded), type=ptype)
+            if not results:
+                results = nearby(location[0], location[1], n=_nearby_count(folded))
             head = "Gần bạn nhất:" if lang == "vi" else "Closest to you:"
             lines = [f"• {(p.name_vi if lang == 'vi' else p.name_en)} — {d:.1f} km" for p, d in results]
-            dispatcher.utter_message(text="\n".join([head, *lines]))
-            return [SlotSet("place_id", results[0][0].id)] if results else []
+            maps = ("Bản đồ (gần nhất): " if lang == "vi" else "Map (closest): ") + results[0][0].maps_url
+            dispatcher.utter_message(text="\n".join([head, *lines, maps]))
+            return [SlotSet("place_id", results[0][0].id)]
         if any(k in folded for k in _NEAR_ME):
             dispatcher.utter_message(
                 text=("Bạn bấm “Gửi vị trí” để tôi tìm địa điểm gần bạn nhé." if lang == "vi"
@@ -94,6 +135,12 @@ class ActionAnswerTourism(Action):
         aspect = detect_place_aspect(text)
         results = search_places(text, lang=lang)
         place = results[0][0] if results else None
+        if (place is None and tracker.get_slot("procedure_id") and _last_topic(tracker) == "procedure_id"
+                and detect_procedure_aspect(text) and not find_procedure(text)):
+            proc = get_procedure(tracker.get_slot("procedure_id"))
+            if proc is not None:  # a follow-up about the procedure just discussed
+                dispatcher.utter_message(text=answer_procedure(proc, detect_procedure_aspect(text), lang=lang))
+                return [SlotSet("procedure_id", proc.id)]
         if place is None and tracker.get_slot("place_id"):
             place = get_place(tracker.get_slot("place_id"))
         if place is None:
@@ -117,6 +164,12 @@ class ActionAnswerProcedure(Action):
         aspect = detect_procedure_aspect(text)
         results = find_procedure(text)
         proc = results[0][0] if results else None
+        if (proc is None and tracker.get_slot("place_id") and _last_topic(tracker) == "place_id"
+                and detect_place_aspect(text) and not search_places(text)):
+            place = get_place(tracker.get_slot("place_id"))
+            if place is not None:  # a follow-up about the place just discussed ("bao nhiêu tiền?")
+                dispatcher.utter_message(text=answer_place(place, detect_place_aspect(text), lang=lang))
+                return [SlotSet("place_id", place.id)]
         if proc is None and tracker.get_slot("procedure_id"):
             proc = get_procedure(tracker.get_slot("procedure_id"))
         if proc is None:
