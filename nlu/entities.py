@@ -19,6 +19,12 @@ _ALLEY_RE = re.compile(
     re.IGNORECASE,
 )
 _STREET_KEYWORD_RE = re.compile(r"\b(?:đường|duong|phố|pho)\b", re.IGNORECASE)
+# "số 200 Xuân Thủy": a house number right before a capitalised name.
+_HOUSE_NUMBER_RE = re.compile(r"\b(?:số|so)\s*\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*\s+", re.IGNORECASE)
+# English word order: "Hang Buom street", "Kim Ma Road".
+_EN_STREET_RE = re.compile(r"((?:[A-ZÀ-Ỹ][^\W\d_]*\s+){1,3}?)(?:[Ss]treet|[Ss]t\.?|[Rr]oad|[Rr]d\.?)\b", re.UNICODE)
+# Places whose name starts with a street word: the ancient village Đường Lâm.
+_KEYWORD_PLACES = ("duong lam",)
 _NOT_STREET = ("phuong", "quan", "xa", "huyen", "thi", "duong", "pho", "ngo", "ngach")
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+84|84|0)(?:[\s.-]?\d){9}(?!\d)")
 _TICKET_RE = re.compile(r"\bHN-\d{4}-[0-9A-Z]{4}\b", re.IGNORECASE)
@@ -94,8 +100,20 @@ def extract(text: str) -> list[Entity]:
             found.append(Entity("street", *street))
     for m in _STREET_KEYWORD_RE.finditer(text):
         street = _proper_name_at(text, m.end())
+        if street is not None and fold(f"{m.group(0)} {street[0]}") not in _KEYWORD_PLACES:
+            found.append(Entity("street", *street))
+    for m in _HOUSE_NUMBER_RE.finditer(text):
+        street = _proper_name_at(text, m.end())
         if street is not None:
             found.append(Entity("street", *street))
+    for m in _EN_STREET_RE.finditer(text):
+        name = m.group(1).strip()
+        start = m.start(1)
+        if name.split()[0].lower() == "the" and len(name.split()) > 1:
+            start = text.index(name.split()[1], start)
+            name = name.split(" ", 1)[1].strip()
+        if fold(name.split()[0]) not in _NOT_STREET and name.split()[0].lower() not in ("the", "on", "in", "at"):
+            found.append(Entity("street", name, start, start + len(name)))
     found.extend(_gazetteer_entities(text))
     found.sort(key=lambda e: (e.start, -(e.end - e.start)))
     result: list[Entity] = []

@@ -150,6 +150,17 @@ _BARE_STOPLIST = {
     "giang vo",  # a street
     "cua nam",  # a street / the city gate
     "thuan an",  # also a city in Ho Chi Minh City's region
+    "noi bai",  # bare "Nội Bài" is the airport (sân bay Nội Bài), in Sóc Sơn's area
+}
+# Bare names trusted only when typed with their diacritics: without them they are
+# everyday words ("co do" is "có đò", "có đó"; typed "Cổ Đô" it is the commune).
+_BARE_PLAIN_STOPLIST = {"co do"}
+
+# English words that, right after a bare name, make it a landmark or street
+# ("Noi Bai airport", "Hang Buom street"); "Bat Trang village" stays the commune.
+_TAIL_WORDS = {
+    "airport", "street", "st", "road", "rd", "bridge", "lake", "station", "market",
+    "hospital", "park", "pagoda", "temple", "university", "school", "avenue",
 }
 
 # Words that, right before a name, make it a street, a landmark, a person or a
@@ -408,6 +419,29 @@ class _Scan:
             return True
         return i >= 2 and (self.toks[i - 2].text, self.toks[i - 1].text) in _HEAD_WORDS_2
 
+    def tail_word_after(self, i: int) -> bool:
+        """True when token i is followed by an English landmark/street word."""
+        return i + 1 < len(self.toks) and bool(re.fullmatch(r"\s+", self.sep(i))) \
+            and self.toks[i + 1].text in _TAIL_WORDS
+
+    def typed_plain(self, first: int, last: int) -> bool:
+        start, end = self.span(first, last)
+        typed = unicodedata.normalize("NFC", self.text[start:end]).lower()
+        return fold(typed) == typed
+
+    def typed_accents_differ(self, first: int, last: int, name: str) -> bool:
+        """True when a syllable was typed with diacritics that are not the name's.
+
+        Folding makes "có đò" meet "Cổ Đô"; someone who types accents has told us
+        which word they meant. Syllables typed without any ("Bat Tràng") match any.
+        """
+        start, end = self.span(first, last)
+        typed = re.split(r"[\s\-\u2013\u2014]+", unicodedata.normalize("NFC", self.text[start:end]).lower())
+        wanted = re.split(r"[\s\-\u2013\u2014]+", name.lower())
+        if len(typed) != len(wanted):
+            return False
+        return any(t != w for t, w in zip(typed, wanted) if fold(t) != t)
+
     def hits(self, names: frozenset[str], max_tokens: int) -> Iterator[_Hit]:
         """Non-overlapping, leftmost-longest mentions of ``names``.
 
@@ -421,10 +455,17 @@ class _Scan:
         while i < n:
             as_name = self.name_at(i, names, max_tokens)
             tok = self.toks[i].text
-            if tok in _WARD_PREFIXES and i + 1 < n and re.fullmatch(r"\s*\.?\s*", self.sep(i)):
+            if (tok in _WARD_PREFIXES or tok in _DISTRICT_PREFIXES) and i + 1 < n \
+                    and re.fullmatch(r"\s*\.?\s*", self.sep(i)):
+                # "quận Thanh Xuân" is not the old ward "Quán Thánh" + "Xuân".
                 after = self.name_at(i + 1, names, max_tokens)
                 if after is not None and (as_name is None or after[1] >= as_name[1]):
                     as_name = None
+            if as_name is not None and as_name[1] > i and self.toks[as_name[1]].text in _WARD_PREFIXES \
+                    and as_name[1] + 1 < n and re.fullmatch(r"\s*\.?\s*", self.sep(as_name[1])) \
+                    and self.name_at(as_name[1] + 1, names, max_tokens) is not None:
+                # "nhân dân phường Yên Sở" is not the district "Đan Phượng" + "Yên Sở".
+                as_name = None
             if as_name is None:
                 i += 1
                 continue
@@ -488,6 +529,9 @@ def find_ward_span(text: str) -> tuple[Ward, int, int] | None:
             or hit.name in _BARE_STOPLIST
             or hit.name in data.district_names
             or scan.head_word_before(hit.first)
+            or scan.tail_word_after(hit.last)
+            or scan.typed_accents_differ(hit.first, hit.last, ward.name)
+            or (hit.name in _BARE_PLAIN_STOPLIST and scan.typed_plain(hit.first, hit.last))
         ):
             continue
         bare.append((ward, *scan.span(hit.first, hit.last)))
@@ -520,7 +564,8 @@ def find_district(text: str) -> tuple[str, int, int] | None:
             continue
         if hit.prefix == "district":
             return (district.full_name, *scan.span(hit.prefix_first, hit.last))
-        if hit.prefix is not None or bare is not None or scan.head_word_before(hit.first):
+        if hit.prefix is not None or bare is not None or scan.head_word_before(hit.first) \
+                or scan.tail_word_after(hit.last) or scan.typed_accents_differ(hit.first, hit.last, district.name):
             continue
         bare = (district.full_name, *scan.span(hit.first, hit.last))
     return bare

@@ -43,6 +43,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+# Tone marks (grave, acute, tilde, hook above, dot below). Horn, breve and
+# circumflex are not tones: they make other letters (ư ≠ u, â ≠ a).
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _letter(ch: str) -> str:
+    """The letter without its tone: "ứ" → "ư", "á" → "a", "A" → "a"."""
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+
+
 def _squeeze_run(run: str) -> str:
     # Keep the letter that carries the diacritic: "áaaa" → "á".
     return max(run, key=lambda ch: len(unicodedata.normalize("NFD", ch)))
@@ -52,7 +63,9 @@ def squeeze_repeats(text: str) -> str:
     """Drop letters repeated for emphasis ("quáaaa" → "quá", "!!!" → "!").
 
     Runs of three or more of one letter never occur in Vietnamese spelling; a pair
-    is squeezed only when its diacritics differ ("quáa"), since "xoong" is a word.
+    is squeezed only when its tones differ ("quáa"), since "xoong" is a word. A
+    letter is compared without its tone but with its other marks, so "Ngưu",
+    "Tựu" and "bưu điện" (ư + u) are two letters and stay as written.
     """
     out: list[str] = []
     i = 0
@@ -60,11 +73,11 @@ def squeeze_repeats(text: str) -> str:
         ch = text[i]
         j = i + 1
         if ch.isalpha():
-            base = fold(ch)
-            while j < len(text) and text[j].isalpha() and fold(text[j]) == base:
+            base = _letter(ch)
+            while j < len(text) and text[j].isalpha() and _letter(text[j]) == base:
                 j += 1
         run = text[i:j]
-        if len(run) >= 3 or (len(run) == 2 and run[0] != run[1]):
+        if len(run) >= 3 or (len(run) == 2 and run[0].lower() != run[1].lower()):
             out.append(_squeeze_run(run))
         else:
             out.append(run)

@@ -121,10 +121,39 @@ def test_find_ward(text: str, full_name: str) -> None:
         "bệnh viện Bạch Mai",  # a landmark
         "Bát Tràng và Hòa Lạc",  # two bare wards: ambiguous
         "plang",  # no prefix separator
+        "bến Đục chùa Hương có đò không",  # "có đò" folds to Cổ Đô
+        "ben Duc co do khong",  # the same, typed plain
+        "taxi from Noi Bai airport to the Old Quarter",  # the airport
+        "sân bay Nội Bài",
+        "đón ở Nội Bài lúc 9 giờ",  # bare Nội Bài is the airport
+        "Kim Liên street is flooded",  # English tail word: a street
     ],
 )
 def test_find_ward_none(text: str) -> None:
     assert g.find_ward(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,full_name",
+    [
+        ("lũ tràn vào Cổ Đô rồi", "xã Cổ Đô"),  # typed with its own diacritics
+        ("ngap o xa co do", "xã Cổ Đô"),  # prefixed: plain is fine
+        ("xã Nội Bài mất điện", "xã Nội Bài"),
+        ("đi Bat Tràng mua gốm", "xã Bát Tràng"),  # partly accented, accents agree
+        ("Bat Trang village", "xã Bát Tràng"),
+    ],
+)
+def test_find_ward_accents_and_landmarks(text: str, full_name: str) -> None:
+    ward = g.find_ward(text)
+    assert ward is not None and ward.full_name == full_name
+
+
+def test_prefix_inside_a_longer_name_reads_as_prefix() -> None:
+    # "ủy ban nhân dân phường Yên Sở": not the district Đan Phượng.
+    assert g.find_ward("ủy ban nhân dân phường Yên Sở") is not None
+    assert g.find_district("uy ban nhan dan phuong Yen So") is None
+    # "quận Thanh Xuan": not the old ward Quán Thánh followed by "Xuan".
+    assert g.find_district("den hong o quận Thanh Xuan")[0] == "quận Thanh Xuân"
 
 
 def test_prefixed_beats_bare() -> None:
@@ -270,3 +299,23 @@ def test_lookups_are_fast() -> None:
         g.resolve_old("phường Láng Hạ", "quận Đống Đa")
     per_call = (time.perf_counter() - start) / (3 * n)
     assert per_call < 1e-3
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("trước số 200 Xuân Thủy có ổ gà", "Xuân Thủy"),  # house number, then the street
+        ("a restaurant on Hang Buom street", "Hang Buom"),  # English word order
+        ("The Kim Ma Road is flooded", "Kim Ma"),
+    ],
+)
+def test_street_entities(text: str, street: str) -> None:
+    from nlu.entities import extract
+
+    assert [e.value for e in extract(text) if e.entity == "street"] == [street]
+
+
+def test_duong_lam_is_a_village_not_a_street() -> None:
+    from nlu.entities import extract
+
+    assert not [e for e in extract("đi làng cổ Đường Lâm") if e.entity == "street"]

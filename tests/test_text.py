@@ -16,6 +16,9 @@ def test_fold_strips_diacritics_and_d() -> None:
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("quáaaaa", "quá"), ("nhiềuuuu", "nhiều"), ("xoong", "xoong"), ("ngậppp!!!", "ngập!"), ("ok", "ok"),
+    ("quáa", "quá"),
+    # ư + u are two letters, not a repeat: street and ward names keep them.
+    ("Kim Ngưu", "Kim Ngưu"), ("phường Tây Tựu", "phường Tây Tựu"), ("bưu điện", "bưu điện"), ("hươu", "hươu"),
 ])
 def test_squeeze_repeats(raw: str, expected: str) -> None:
     assert squeeze_repeats(raw) == expected
