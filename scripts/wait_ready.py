@@ -22,6 +22,8 @@ def endpoints() -> dict[str, str]:
         "web": f"http://{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('WEB_PORT', '8000')}/healthz",
         "hotline": f"http://127.0.0.1:{os.environ.get('HOTLINE_HEALTH_PORT', '8092')}/healthz",
         "delivery": f"http://127.0.0.1:{os.environ.get('DELIVERY_HEALTH_PORT', '8093')}/healthz",
+        "asr_ws": (f"http://{os.environ.get('VOSK_WS_HOST', '127.0.0.1')}:"
+                   f"{os.environ.get('VOSK_WS_PORT', '2700')}/healthz"),
     }
 
 

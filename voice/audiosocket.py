@@ -18,6 +18,8 @@ import asyncio
 import contextlib
 import logging
 import struct
+import threading
+import time
 import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any
@@ -105,18 +107,42 @@ class AudioSocketConnection:
 
 class CallerRegistry:
     """uuid -> caller number, filled by the dialplan before ``AudioSocket()`` (e.g. an HTTP
-    call from ``CURL()``); usable directly as ``CallDeps.caller_lookup``."""
+    call from ``CURL()``); usable directly as ``CallDeps.caller_lookup``.
 
-    def __init__(self) -> None:
-        self._numbers: dict[str, str] = {}
+    Thread-safe (the HTTP endpoint runs in its own thread) and bounded: a number whose call
+    never connected is forgotten after ``ttl`` seconds, so a misbehaving dialplan cannot
+    grow it without end.
+    """
+
+    def __init__(self, ttl: float = 300.0, max_entries: int = 10_000) -> None:
+        self._numbers: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self._ttl = ttl
+        self._max = max_entries
 
     def register(self, call_uuid: str, number: str) -> None:
-        """Remember the caller number of a call about to connect."""
-        self._numbers[str(uuidlib.UUID(call_uuid))] = number
+        """Remember the caller number of a call about to connect (ValueError if the uuid is bad)."""
+        key = str(uuidlib.UUID(call_uuid))
+        now = time.monotonic()
+        with self._lock:
+            for old, (_, at) in list(self._numbers.items()):
+                if now - at > self._ttl:
+                    del self._numbers[old]
+            while len(self._numbers) >= self._max:
+                del self._numbers[next(iter(self._numbers))]
+            self._numbers[key] = (number, now)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._numbers)
 
     def __call__(self, call_uuid: str) -> str | None:
         """Look up (and forget) the number: it is only needed once per call."""
-        return self._numbers.pop(call_uuid, None)
+        with self._lock:
+            entry = self._numbers.pop(call_uuid, None)
+        if entry is None or time.monotonic() - entry[1] > self._ttl:
+            return None
+        return entry[0]
 
 
 class AudioSocketServer:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from voice.asr import Recognizer, Result, get_recognizer
+from voice.asr.phrases import fold
 from voice.call_record import CallRecord, CallRecorder, Turn, mask_number
 from voice.tts import Synthesizer, TtsError, asynthesize_stream
 from voice.vad import FRAME_MS, Endpointer, VadConfig
@@ -69,6 +70,12 @@ def _menu_phrases() -> dict[str, str]:
     }  # fmt: skip
 
 
+def _transfer_phrases() -> tuple[str, ...]:
+    # Said in free speech at any time; compared without tone marks (asr.phrases.fold).
+    return ("tổng đài viên", "gặp nhân viên", "gặp người thật", "nói chuyện với người",
+            "chuyển máy cho người", "gặp điện thoại viên")  # fmt: skip
+
+
 def _menu_options() -> dict[str, str]:
     return {
         "1": "Tôi muốn gửi phản ánh",
@@ -88,6 +95,7 @@ class CallFlowConfig:
     )
     menu_options: Mapping[str, str] = field(default_factory=_menu_options)
     menu_phrases: Mapping[str, str] = field(default_factory=_menu_phrases)
+    transfer_phrases: tuple[str, ...] = field(default_factory=_transfer_phrases)
     not_understood: str = "Xin lỗi, tôi chưa nghe rõ. Quý vị vui lòng nói lại."
     menu_after_failures: str = "Xin lỗi, tôi vẫn chưa nghe rõ."
     busy_message: str = "Xin lỗi, hệ thống đang bận. Quý vị vui lòng nói lại, hoặc bấm phím không để gặp tổng đài viên."
@@ -107,6 +115,7 @@ class CallFlowConfig:
     vad: VadConfig = field(default_factory=VadConfig)
     recordings_dir: Path | None = Path("var/recordings")
     max_call_seconds: float = 1800.0
+    cut_sentence_timeout: float = 5.0  # ASR of the words a caller said before hanging up
 
 
 @dataclass
@@ -332,11 +341,29 @@ class CallSession:
         finally:
             self._ended = True
             self._stop_playback.set()
-            if self._asr is not None:
-                self._asr.cancel()
             for task in list(self._background):
                 task.cancel()
+        await self._keep_cut_sentence()
         return await self._finish(started_at)
+
+    async def _keep_cut_sentence(self) -> None:
+        """The caller hung up mid-sentence: transcribe what they said for the record.
+
+        It is not sent to the dialogue (nobody is left to hear the answer), but it goes in
+        the transcript, marked interrupted, so staff reading the ticket lose nothing.
+        """
+        stream, self._asr = self._asr, None
+        if stream is None:
+            return
+        stream.finish()
+        try:
+            result = await asyncio.wait_for(asyncio.shield(stream.task), self.config.cut_sentence_timeout)
+        except Exception:  # includes TimeoutError: the record matters more than the words
+            log.warning("could not transcribe the cut sentence call=%s", self.uuid)
+            stream.cancel()
+            return
+        if result is not None and not result.is_empty:
+            self._turns.append(Turn("caller", result.text, self._now(), result.confidence, interrupted=True))
 
     async def _prepare(self) -> None:
         loop = self._loop
@@ -399,7 +426,15 @@ class CallSession:
                 await self._say(self.config.not_understood)
             return
         self._low_confidence = 0
+        if self._asks_for_operator(result.text):
+            await self._transfer("voice")
+            return
         await self._respond(result.text, event.ended_at)
+
+    def _asks_for_operator(self, text: str) -> bool:
+        """'Cho tôi gặp tổng đài viên' needs no chat turn: a person asked for a person."""
+        spoken = f" {fold(text)} "
+        return any(f" {fold(p)} " in spoken for p in self.config.transfer_phrases)
 
     async def _on_digit(self, digit: str, via: str, ended_at: float | None = None) -> None:
         self._turns.append(Turn("dtmf" if via == "dtmf" else "system", digit, self._now()))
@@ -494,6 +529,11 @@ class CallSession:
             transferred=self._transferred,
             end_reason=self._end_reason or "ended",
         )
+        if path is not None:  # the transcript stays beside the audio even if no ticket takes it
+            try:
+                await self._loop.run_in_executor(None, record.save_transcript)
+            except OSError:
+                log.exception("could not save transcript call=%s", self.uuid)
         log.info(
             "call end uuid=%s caller=%s duration=%.1fs turns=%d reason=%s",
             self.uuid, mask_number(self.caller), duration, len(self._turns), record.end_reason,

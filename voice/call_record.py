@@ -8,8 +8,9 @@ channels stay in sync without timestamps on the wire.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -68,7 +69,29 @@ class CallRecord:
             "dtmf": "Phím",
             "system": "Hệ thống",
         }
-        return "\n".join(f"[{t.at:6.1f}s] {labels[t.role]}: {t.text}" for t in self.turns)
+        return "\n".join(
+            f"[{t.at:6.1f}s] {labels[t.role]}: {t.text}{' (ngắt)' if t.interrupted else ''}" for t in self.turns
+        )
+
+    @property
+    def transcript_path(self) -> Path | None:
+        """``<recording>.json`` next to the recording (None without a recording)."""
+        return None if self.recording_path is None else self.recording_path.with_suffix(".json")
+
+    def save_transcript(self) -> Path | None:
+        """Write the turns as JSON beside the recording: a call that filed no ticket (or
+        whose ticket store was down) still leaves its words next to its audio."""
+        target = self.transcript_path
+        if target is None:
+            return None
+        data = {
+            "uuid": self.uuid, "sender_id": self.sender_id, "caller_masked": mask_number(self.caller),
+            "started_at": self.started_at.isoformat(), "duration": round(self.duration, 2),
+            "end_reason": self.end_reason, "transferred": self.transferred,
+            "turns": [asdict(t) for t in self.turns],
+        }  # fmt: skip
+        target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        return target
 
 
 class CallRecorder:

@@ -134,7 +134,8 @@ _CODE_RE = re.compile(
     r"|\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]*[A-Z]\d[A-Z0-9]*\b"
 )
 _PHONE_RE = re.compile(r"(?<![\d+])(?P<num>(?:\+84[\s.]?|0)\d{2,3}(?:[\s.\-]?\d{3,4}){2}|(?:\+84|0)\d{9,10})\b")
-_DIAL_RE = re.compile(DIAL_CONTEXT + r"\s*:?\s*(?P<num>\d{3,5})\b", re.IGNORECASE)
+# "gọi 114", "gọi ngay 114", "gọi ngay số 113", "đường dây nóng: 1022"
+_DIAL_RE = re.compile(DIAL_CONTEXT + r"(?:\s+(?:ngay|số|tới|đến|cho))*\s*:?\s*(?P<num>\d{3,5})\b", re.IGNORECASE)
 _DATE_RE = re.compile(
     r"(?P<pre>\b[Nn]gày\s+)?\b(?P<d>\d{1,2})"
     r"(?:/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?|-(?P<m2>\d{1,2})-(?P<y2>\d{4}))\b"

@@ -11,7 +11,8 @@ Vosk without change. Protocol, as in alphacep/vosk-server ``websocket/asr_server
   closed a segment at a pause, ``{"text": "...", "result": [{word,start,end,conf}...]}``;
 - client text ``{"eof": 1}``: server sends the final result and closes.
 
-``GET /health`` answers ``ok`` over plain HTTP for the process health check.
+``GET /healthz`` answers ``{"status": "ok", ...}`` over plain HTTP once the engine is loaded
+(``GET /health`` answers ``ok``). ``make run`` starts it as the ``asr_ws`` process.
 Run: ``python -m voice.vosk_ws`` (``VOSK_WS_HOST``/``VOSK_WS_PORT``, engine by ``ASR_ENGINE``).
 """
 
@@ -21,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 from concurrent.futures import Executor
 from http import HTTPStatus
 from typing import Any
@@ -134,8 +136,15 @@ class VoskWsServer:
             await self._server.wait_closed()
 
     def _health(self, connection: ServerConnection, request: Request) -> Response | None:
-        if request.path == "/health":
+        if request.path == "/health":  # plain "ok", as before
             return connection.respond(HTTPStatus.OK, "ok\n")
+        if request.path == "/healthz":  # the house convention: JSON, waited for by scripts/wait_ready.py
+            body = {"status": "ok", "service": "asr_ws", "engine": self.recognizer.name if self.recognizer else None,
+                    "active": self.active}  # fmt: skip
+            response = connection.respond(HTTPStatus.OK, json.dumps(body) + "\n")
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "application/json"
+            return response
         return None
 
     async def _run(self, func: Any, *args: Any) -> Any:
@@ -200,6 +209,10 @@ def main() -> None:  # pragma: no cover - manual tool
         await server.start()
         await asyncio.Future()
 
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
 

@@ -8,41 +8,17 @@ grammar, responder failures and silence time-outs precisely.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 import pytest
 
-from voice.asr import Partial, Recognizer, RecognizerSession, Result
+from tests.voice.scripted import ScriptedRecognizer
+from voice.asr import Result
 from voice.call_flow import CallDeps, CallFlowConfig, CallSession, call_hook
 from voice.call_record import CallRecorder, mask_number
 from voice.tts import EspeakSynthesizer, synthesize
 from voice.vad import Endpointer
 
 MENU = "Bấm phím."
-
-
-class ScriptedRecognizer(Recognizer):
-    """Returns the scripted results in order; remembers the phrase lists it was given."""
-
-    name = "scripted"
-
-    def __init__(self, results: list[Result], grammar: bool = True) -> None:
-        self.results = list(results)
-        self.supports_grammar = grammar
-        self.phrase_lists: list[list[str] | None] = []
-
-    def stream(self, rate: int, phrases: Sequence[str] | None = None) -> RecognizerSession:
-        self.phrase_lists.append(list(phrases) if phrases else None)
-        owner = self
-
-        class Session(RecognizerSession):
-            def accept(self, pcm: bytes) -> Partial | None:
-                return None
-
-            def final(self) -> Result:
-                return owner.results.pop(0) if owner.results else Result("")
-
-        return Session()
 
 
 class MemoryTransport:
@@ -232,3 +208,64 @@ def test_phone_numbers_are_masked_for_logs():
     assert mask_number("0912345678") == "091****678"
     assert mask_number(None) == "-"
     assert "345" not in mask_number("+84 912 345 678")
+
+
+def test_asking_for_an_operator_in_free_speech_transfers(voice):
+    asked: list[str] = []
+    transfers = []
+
+    async def responder(sender_id: str, text: str) -> list[str]:
+        asked.append(text)
+        return ["Vâng."]
+
+    recognizer = ScriptedRecognizer([Result("cho tôi gặp tổng đài viên với", confidence=0.9)])
+
+    async def go():
+        session, transport, _ = _make(recognizer, responder)
+        session.deps.on_transfer = transfers.append
+        task = asyncio.ensure_future(session.run())
+        await _wait_idle(transport, session)
+        await _feed(session, voice)
+        return await asyncio.wait_for(task, 20), transport
+
+    record, transport = asyncio.run(asyncio.wait_for(go(), 30))
+    assert asked == []  # a person asked for a person: no chat turn
+    assert record.transferred and record.end_reason == "transfer" and transport.closed
+    assert [t.via for t in transfers] == ["voice"]
+
+
+def test_operator_words_inside_a_report_do_not_transfer():
+    session_config = CallFlowConfig()
+    from voice.asr.phrases import fold
+
+    spoken = f" {fold('nhân viên môi trường không thu gom rác')} "
+    assert not any(f" {fold(p)} " in spoken for p in session_config.transfer_phrases)
+
+
+def test_hangup_mid_sentence_keeps_the_words_in_the_record(voice, tmp_path):
+    async def responder(sender_id: str, text: str) -> list[str]:
+        raise AssertionError("a cut sentence must not reach the dialogue")
+
+    recognizer = ScriptedRecognizer([Result("tôi muốn phản ánh về", confidence=0.9)])
+
+    async def go():
+        session, transport, records = _make(recognizer, responder, recordings_dir=tmp_path)
+        task = asyncio.ensure_future(session.run())
+        await _wait_idle(transport, session)
+        half = voice[: len(voice) // 3]  # speech, no trailing silence: no endpoint yet
+        for pos in range(0, len(half), 320):
+            session.on_audio(half[pos : pos + 320])
+        await asyncio.sleep(0.05)
+        session.on_hangup()
+        return await asyncio.wait_for(task, 20)
+
+    record = asyncio.run(asyncio.wait_for(go(), 30))
+    last = record.turns[-1]
+    assert (last.role, last.text, last.interrupted) == ("caller", "tôi muốn phản ánh về", True)
+    assert "tôi muốn phản ánh về (ngắt)" in record.transcript_text()
+    import json
+
+    assert record.transcript_path is not None and record.recording_path is not None
+    saved = json.loads(record.transcript_path.read_text(encoding="utf-8"))
+    assert saved["turns"][-1]["text"] == "tôi muốn phản ánh về" and saved["end_reason"] == "caller hangup"
+    assert "0912" not in saved["caller_masked"]

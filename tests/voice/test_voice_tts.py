@@ -100,6 +100,9 @@ NORMALISED = [
     ("gọi +84 912 345 678", "gọi cộng tám tư chín một hai, ba bốn năm, sáu bảy tám"),
     ("đường dây nóng 1022", "đường dây nóng một không hai hai"),
     ("gọi 113", "gọi một một ba"),
+    ("hãy gọi ngay 114 (Cứu hỏa)", "hãy gọi ngay một một bốn (Cứu hỏa)"),  # the emergency reply
+    ("gọi ngay số 115", "gọi ngay số một một năm"),
+    ("ngõ 114 Kim Mã", "ngõ một trăm mười bốn Kim Mã"),  # an address is a number, not a dial
     ("số 12/34 phố Huế", "số mười hai trên ba mươi tư phố Huế"),
     ("Sở TN&MT", "Sở tài nguyên và môi trường"),
     ("mở 24/7", "mở hai mươi bốn trên bảy"),
