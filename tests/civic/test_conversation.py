@@ -1,0 +1,169 @@
+"""Whole conversations through the real stack (Rasa + action server + web app): a
+suggestion from chat to the public page to the unit's answer in the author's inbox, and
+denunciations (formal, anonymous, cancelled, by hotline), answered only in words — no button
+payloads — as a caller would speak them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback_router.auth import create_user
+from feedback_router.civic_models import Denunciation, Suggestion
+from feedback_router.db import make_engine, session_scope
+from feedback_router.identity_crypto import unseal
+from feedback_router.models import Contact
+from tests.civic.conftest import INSPECTORATE, PASSWORD, WARD, Secret
+from tests.conftest import Stack
+
+SECRET = Secret()
+NEEDLES = (SECRET.name, SECRET.phone, SECRET.address, "Bí Mật")
+
+
+def say(stack: Stack, sender: str, text: str) -> str:
+    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text}, timeout=60)
+    assert resp.status_code == 200, resp.text
+    return "\n".join(r.get("text") or "" for r in resp.json()["replies"])
+
+
+def _rows(db: str, model: type) -> list:
+    engine = make_engine(db)
+    try:
+        with Session(engine) as s:
+            return list(s.scalars(select(model).order_by(model.id)))
+    finally:
+        engine.dispose()
+
+
+def _staff_session(stack: Stack, username: str) -> tuple[requests.Session, str]:
+    http = requests.Session()
+    page = http.get(f"{stack.web_url}/dashboard/login", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    resp = http.post(f"{stack.web_url}/dashboard/login", data={"username": username, "password": PASSWORD,
+                                                               "csrf_token": token}, allow_redirects=False)
+    assert resp.status_code == 302, resp.text
+    page = http.get(f"{stack.web_url}/dashboard/suggestions", timeout=30).text  # login issues a new token
+    return http, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_suggestion_from_chat_to_public_page_to_answer(denounce_key: str, stack: Stack) -> None:
+    author = "web:civic-author"
+    first = say(stack, author, "Tôi đề nghị thành phố lắp thêm điểm dừng xe buýt ở đầu ngõ 100 Hoàng Quốc Việt")
+    assert "công khai" in first, first
+    confirm = say(stack, author, "có")
+    assert "Xác nhận góp ý" in confirm and "điểm dừng xe buýt" in confirm, confirm
+    done = say(stack, author, "đồng ý")
+    code = re.search(r"GY-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
+    assert "Sở Xây dựng" in done, done
+    [item] = _rows(stack.database_url, Suggestion)
+    assert (item.code, item.unit_id, item.published, item.status.value) == (code, "so-xay-dung", True, "received")
+
+    public = requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30)
+    assert public.status_code == 200 and "điểm dừng xe buýt" in public.text and "civic-author" not in public.text
+    support = requests.post(f"{stack.web_url}/suggestions/{code}/support", json={"sender_id": "web:neighbour"},
+                            timeout=30)
+    assert support.status_code == 201 and support.json()["supports"] == 1
+
+    with session_scope(make_engine(stack.database_url)) as s:
+        create_user(s, "op_sxd", PASSWORD, "operator", "so-xay-dung")
+    http, token = _staff_session(stack, "op_sxd")
+    answer = "Sở sẽ khảo sát và lắp điểm dừng tại đầu ngõ 100 trong quý tới."
+    resp = http.post(f"{stack.web_url}/dashboard/suggestions/{code}/status",
+                     data={"csrf_token": token, "status": "accepted", "answer": answer}, allow_redirects=False)
+    assert resp.status_code == 302
+    inbox = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author}, timeout=30).json()
+    assert [m["text"] for m in inbox["messages"]] == [f"Góp ý {code}: Được tiếp thu. Trả lời của Sở Xây dựng Hà Nội: "
+                                                     f"{answer}"]
+    again = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author}, timeout=30).json()
+    assert again["messages"] == []  # delivered once
+
+
+def test_private_suggestion_is_not_published(denounce_key: str, stack: Stack) -> None:
+    author = "web:civic-shy"
+    say(stack, author, "nên trồng thêm cây xanh và ghế đá ở công viên Thống Nhất")
+    assert "Xác nhận góp ý" in say(stack, author, "không, không công khai")
+    done = say(stack, author, "có")
+    code = re.search(r"GY-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
+    [item] = _rows(stack.database_url, Suggestion)
+    assert item.code == code and item.published is False and item.publish_consent is False
+    assert requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30).status_code == 404
+
+
+def _no_leak_in_logs(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    logs = [tmp_path / "actions.log", tmp_path / "web.log", *tmp_path_factory.getbasetemp().glob("rasa*/rasa.log")]
+    assert (tmp_path / "actions.log").exists() and len(logs) >= 3, logs
+    for log in logs:
+        content = log.read_text(errors="replace")
+        assert not [n for n in NEEDLES if n in content], f"identity in {log.name}"
+
+
+def test_formal_denunciation_law_first_identity_sealed(denounce_key: str, stack: Stack, tmp_path: Path,
+                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    sender = SECRET.sender_id.replace("telegram:", "web:")
+    first = say(stack, sender, "Tôi muốn tố cáo cán bộ địa chính phường Láng nhận hối lộ 20 triệu đồng để cấp sổ đỏ")
+    assert "Luật Tố cáo 2018" in first and "ẩn danh" in first, first
+    assert first.index("Luật Tố cáo") < first.index("Bạn chọn"), first  # the law before the choice
+    assert "Họ và tên" in say(stack, sender, "chính thức")
+    assert "Địa chỉ" in say(stack, sender, SECRET.name)
+    assert "Số điện thoại" in say(stack, sender, SECRET.address)
+    confirm = say(stack, sender, SECRET.phone)
+    assert "Xác nhận tố cáo" in confirm and "nhận hối lộ" in confirm, confirm
+    done = say(stack, sender, "có")
+    code = re.search(r"TC-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
+    assert "Thanh tra thành phố Hà Nội" in done, done
+    [item] = _rows(stack.database_url, Denunciation)
+    assert (item.code, item.anonymous, item.handler_unit_id, item.subject_unit_id) == (code, False, INSPECTORATE, WARD)
+    assert item.identity_token and not [n for n in NEEDLES if n in item.identity_token]
+    identity = unseal(item.identity_token)  # same DENOUNCE_KEY as the action server
+    assert (identity.name, identity.phone, identity.address, identity.sender_id) == (
+        SECRET.name, SECRET.phone, SECRET.address, sender)
+    assert [c for c in _rows(stack.database_url, Contact) if c.sender_id == sender] == []
+    _no_leak_in_logs(tmp_path, tmp_path_factory)
+
+
+def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack) -> None:
+    sender = "web:civic-anon"
+    assert "Luật Tố cáo" in say(stack, sender, "tôi muốn tố cáo")
+    assert "mô tả sự việc" in say(stack, sender, "ẩn danh")
+    confirm = say(stack, sender, "Chủ tịch xã Sóc Sơn lạm quyền thu tiền trái phép của người dân khi cấp phép xây nhà")
+    assert "Xác nhận tố cáo" in confirm and "ẩn danh" in confirm, confirm
+    assert "đã huỷ" in say(stack, sender, "không")
+    assert _rows(stack.database_url, Denunciation) == []
+
+    first = say(stack, sender, "tố cáo cán bộ Sở Xây dựng nhận tiền để bỏ qua công trình sai phép ở phường Láng")
+    assert "ẩn danh" in first
+    confirm = say(stack, sender, "tôi muốn giấu tên")
+    assert "Xác nhận tố cáo" in confirm, confirm
+    done = say(stack, sender, "đồng ý")
+    assert re.search(r"TC-\d{4}-[A-Z0-9]{4}", done) and "không nhận được thông báo kết quả" in done, done
+    [item] = _rows(stack.database_url, Denunciation)
+    assert item.anonymous is True and item.identity_token is None and item.handler_unit_id == INSPECTORATE
+    assert item.subject_unit_id == "so-xay-dung"
+
+
+@pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
+def test_denunciation_by_hotline_in_spoken_words(denounce_key: str, stack: Stack) -> None:
+    """The hotline path (bot.hotline responder: text replies only, caller number known)."""
+    from bot.gateway import Gateway
+    from bot.hotline import make_responder
+
+    responder = make_responder(Gateway(stack.rasa_url))
+    caller = "hotline:0987654321"
+
+    def speak(text: str) -> str:
+        return "\n".join(asyncio.run(responder(caller, text)))
+
+    assert "Luật Tố cáo" in speak("tôi muốn tố cáo công an phường Láng nhận tiền của người bán hàng rong")
+    assert "Họ và tên" in speak("chính thức")
+    assert "Địa chỉ" in speak("Trần Thị Bí Mật")
+    confirm = speak("số 77 ngõ Kín phố Láng Hạ")  # no phone question: the caller's number is known
+    assert "Xác nhận tố cáo" in confirm, confirm
+    assert "TC-" in speak("vâng đồng ý")
+    [item] = _rows(stack.database_url, Denunciation)
+    assert unseal(item.identity_token).phone == "0987654321"  # type: ignore[arg-type]
