@@ -19,6 +19,8 @@ from tourism.search import detect_place_aspect, detect_procedure_aspect, nearby,
 
 EVAL_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "qa_heldout.yaml"
 FLOOR = 0.90
+_BATCH_NOTES = {1: "tuned against", 2: "untuned, written after tuning",
+                3: "written after the data pass, tuned on after its first run"}
 
 
 @dataclass
@@ -101,7 +103,7 @@ def main() -> int:
             print(f"    {group[:4]}/{s:<12} {_pct(*rep.accuracy(group, s))}")
     for b in sorted({r.batch for r in rep.results}):
         rows = [r for r in rep.results if r.batch == b]
-        note = {1: "tuned against", 2: "untuned, written after tuning"}.get(b, "fresh, written after the data pass")
+        note = _BATCH_NOTES.get(b, "fresh, written after the last tuning")
         print(f"  batch {b} ({note}) {_pct(sum(r.ok for r in rows), len(rows))}")
     asp = [r for r in rep.results if r.aspect_expected is not None or r.aspect_got is not None]
     a_ok = sum(r.aspect_expected == r.aspect_got for r in rep.results)

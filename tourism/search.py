@@ -122,20 +122,25 @@ def detect_language(text: str) -> str:
 _AspectTable = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
 _PLACE_ASPECTS: _AspectTable = (
     ("bus", ("xe buyt", "buyt", "bus", "tuyen xe", "tuyen so"), ()),
-    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi"), ("hội",)),
+    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi", "hoi giong"), ("hội",)),
     ("price", ("gia ve", "ve vao", "mua ve", "bao nhieu tien", "mat phi", "phi tham quan", "ticket", "price",
-               "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien", "mat ve"),
+               "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien", "mat ve",
+               "free to enter", "free entry", "entry fee", "co mien phi", "mien phi khong"),
      ("vé", "giá")),
     ("hours", ("gio mo cua", "mo cua", "dong cua", "may gio", "gio nao", "opening hours", "open", "close",
-               "what time", "luc nao", "khung gio", "hours", "when can i visit", "ngay nao trong tuan"), ()),
+               "what time", "luc nao", "khung gio", "hours", "when can i visit", "ngay nao trong tuan",
+               "opening times", "open on", "vao vieng", "gio vieng", "le vieng"), ()),
     ("products", ("san pham", "ban gi", "lam gi", "mua gi", "dac san", "what do they make", "products",
                   "what can i buy", "nghe gi"), ()),
     ("address", ("dia chi", "o dau", "nam o", "duong di", "chi duong", "where is", "address", "how to get",
-                 "located", "where"), ()),
+                 "located", "where", "phuong nao", "xa nao", "thuoc phuong", "thuoc xa"), ()),
 )
+# "mua lụa ở đâu", "where can I buy hats": the "where" asks which place, not its street address
+_SHOPPING_CUES = ("mua", "buy", "ban o", "shopping")
 _PROC_ASPECTS: _AspectTable = (
     ("online", ("online", "truc tuyen", "qua mang", "tren mang", "qua vneid", "tren vneid", "bang vneid",
-                "dich vu cong", "qua app", "tren app", "bang app", "ung dung", "tai nha"), ()),
+                "dich vu cong", "qua app", "tren app", "bang app", "ung dung", "tai nha", "tren dien thoai",
+                "qua dien thoai"), ()),
     ("fee", ("le phi", "bao nhieu tien", "mat phi", "ton phi", "phi bao nhieu", "fee", "cost", "how much",
              "mien phi", "mat tien", "het bao nhieu"), ()),
     ("time", ("bao lau", "may ngay", "thoi gian", "bao nhieu ngay", "how long", "mat may", "khi nao co",
@@ -157,7 +162,13 @@ def _detect(query: str, table: _AspectTable) -> str | None:
 
 def detect_place_aspect(query: str) -> str | None:
     """Which fact the user asks about a place (hours, price, bus, address, festival, products)."""
-    return _detect(query, _PLACE_ASPECTS)
+    aspect = _detect(query, _PLACE_ASPECTS)
+    if aspect == "address":
+        q = f" {normalize(query)} "
+        if any(f" {c} " in q for c in _SHOPPING_CUES) and not any(
+                f" {normalize(c)} " in q for c in ("dia chi", "address", "phuong nao", "xa nao")):
+            return None  # an overview (what, where, map) answers a shopping question better
+    return aspect
 
 
 def detect_procedure_aspect(query: str) -> str | None:
@@ -238,6 +249,7 @@ class AliasMatcher:
         self._order_free = order_free
         vocab = {t for ks in self._keys for k in ks for t in k.tokens}
         self._vocab_long = sorted(t for t in vocab if len(t) >= 3)
+        self._vocab = frozenset(vocab)
 
     def _prepare(self, query: str) -> _Query:
         text = normalize(query)
@@ -248,8 +260,8 @@ class AliasMatcher:
         positions = {t: tuple(v) for t, v in positions_l.items()}
         fuzzy: dict[str, tuple[float, int]] = {}
         for i, qt in enumerate(tokens):
-            if len(qt) < 3:
-                continue
+            if len(qt) < 3 or (len(qt) > 4 and qt.endswith("s") and qt[:-1] in self._vocab):
+                continue  # a known word in plural ("museums") is not a typo of another ("mausoleum")
             for choice, score, _ in process.extract(
                 qt, self._vocab_long, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=None
             ):
