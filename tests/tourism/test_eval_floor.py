@@ -24,3 +24,12 @@ def test_heldout_slices_present() -> None:
     assert counts[("tourism", "en")] >= 25
     assert counts[("tourism", "nodiac")] >= 25
     assert counts[("procedures", "nodiac")] + counts[("procedures", "teencode")] >= 25
+
+
+def test_latest_batch_is_fresh_and_above_the_floor() -> None:
+    """The newest batch is the honest number (written after the last tuning): ≥ 40 items, ≥ 90%."""
+    rep = run()
+    latest = max(r.batch for r in rep.results)
+    rows = [r for r in rep.results if r.batch == latest]
+    assert latest >= 4 and len(rows) >= 40
+    assert sum(r.ok for r in rows) / len(rows) >= FLOOR
