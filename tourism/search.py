@@ -36,6 +36,7 @@ _VI_DIACRITIC_RE = re.compile(
 )
 _NON_WORD_RE = re.compile(r"[^\w]+", re.UNICODE)
 _Y_AS_I_RE = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+_HK_RE = re.compile(r"(?<!\w)hk(?!\w)", re.IGNORECASE)
 
 # General chat teencode ("ko", "dc", "j", "ntn" …) is expanded by nlu.text.normalize from
 # data/teencode.yaml, the same table the NLU uses. What is left here are abbreviations that
@@ -51,7 +52,7 @@ TEENCODE: dict[str, str] = {
     "cty": "cong ty", "dvc": "dich vu cong", "onl": "online",
     "cccd": "can cuoc cong dan", "cmnd": "can cuoc chung minh nhan dan", "cmt": "can cuoc chung minh thu",
     "gks": "giay khai sinh", "dkks": "dang ky khai sinh", "dkkh": "dang ky ket hon",
-    "lltp": "ly lich tu phap", "hkd": "ho kinh doanh", "gpxd": "giay phep xay dung",
+    "lltp": "ly lich tu phap", "hkd": "ho kinh doanh", "gpxd": "giay phep xay dung", "hkhau": "ho khau",
     "hn": "ha noi", "hnoi": "ha noi", "ad": "admin", "b52": "b52",
     "ak": "a", "ah": "a", "zay": "vay", "gium": "giup", "jup": "giup",
 }
@@ -83,6 +84,9 @@ def normalize(text: str) -> str:
     """The matching key for everything: the NLU's chat normalisation (NFC, repeated letters
     squeezed, teencode expanded), folded, then domain abbreviations expanded and y/i unified."""
     out: list[str] = []
+    # "hk" is "không" in general chat (data/teencode.yaml) but "hộ khẩu" in questions about
+    # procedures ("nhập hk cho con"); keep it away from the chat expansion
+    text = _HK_RE.sub("hkhau", text)
     for tok in fold(normalize_chat(text)).split():
         out.extend(_canon_token(t) for t in TEENCODE.get(tok, tok).split())
     return " ".join(out)

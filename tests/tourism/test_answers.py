@@ -90,6 +90,8 @@ def test_bad_aspect_raises() -> None:
         ("đóng tiền điện online", "thanh-toan-tien-dien"),
         ("pay my water bill", "thanh-toan-tien-nuoc"),
         ("sang tên sổ đỏ", "sang-ten-so-do"),
+        ("nhập hk cho con", "dang-ky-thuong-tru"),  # hk = hộ khẩu here, not "không"
+        ("dk tam tru cho ng thue nha", "dang-ky-tam-tru"),  # chat teencode (ng) from data/teencode.yaml
     ],
 )
 def test_find_procedure_variants(query: str, expected: str) -> None:
