@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import caller_phone
 from feedback_router.civic_data import civic
 from feedback_router.denunciations import DenunciationError, file_denunciation
-from feedback_router.identity_crypto import Identity
+from feedback_router.identity_crypto import Identity, open_text, seal_text
 from feedback_router.suggestions import SuggestionError, create_suggestion
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, fold, nfc
@@ -202,11 +202,11 @@ class ActionStartDenunciation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = [SlotSet(s, None) for s in DENOUNCE_SLOTS if s != "denounce_text"]
-        if not has_content(_clean(tracker.get_slot("denounce_text"))):
-            events.append(SlotSet("denounce_text", None))
+        text = _clean(open_text(tracker.get_slot("denounce_text")))
+        events.append(SlotSet("denounce_text", seal_text(text) if has_content(text) else None))
         phone = caller_phone(tracker.sender_id)
         if phone:
-            events.append(SlotSet("denouncer_phone", phone))  # the hotline knows the caller's number
+            events.append(SlotSet("denouncer_phone", seal_text(phone)))  # the hotline knows the caller's number
         dispatcher.utter_message(text=civic().notice_vi)
         return events
 
@@ -251,42 +251,42 @@ class ValidateDenunciationForm(FormValidationAction):
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if (cancel := self._cancel_if_asked("denounce_text", value, tracker)) is not None:
             return cancel
-        text = _clean(value)
+        text = _clean(open_text(value))
         if not has_content(text) or len(text) < 15:
             if tracker.get_slot("requested_slot") == "denounce_text":
                 dispatcher.utter_message(text="Bạn mô tả rõ hơn: ai (cán bộ, đơn vị nào), làm gì, ở đâu, khi nào, "
                                               "có tài liệu, chứng cứ gì?")
             return {"denounce_text": None}
-        return {"denounce_text": text}
+        return {"denounce_text": seal_text(text)}
 
     def validate_denouncer_name(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if (cancel := self._cancel_if_asked("denouncer_name", value, tracker)) is not None:
             return cancel
-        name = _clean(value, 200)
+        name = _clean(open_text(value), 200)
         if len(re.findall(r"[^\W\d_]", name)) < 2 or re.search(r"\d", name):
             dispatcher.utter_message(text="Bạn cho tôi họ và tên đầy đủ của người tố cáo.")
             return {"denouncer_name": None}
-        return {"denouncer_name": name}
+        return {"denouncer_name": seal_text(name)}
 
     def validate_denouncer_address(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if (cancel := self._cancel_if_asked("denouncer_address", value, tracker)) is not None:
             return cancel
-        address = _clean(value, 500)
+        address = _clean(open_text(value), 500)
         if len(address) < 5:
             dispatcher.utter_message(text="Địa chỉ chưa rõ: bạn ghi số nhà, đường, phường/xã nơi bạn ở.")
             return {"denouncer_address": None}
-        return {"denouncer_address": address}
+        return {"denouncer_address": seal_text(address)}
 
     def validate_denouncer_phone(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if (cancel := self._cancel_if_asked("denouncer_phone", value, tracker)) is not None:
             return cancel
-        text = str(value or "")
+        text = open_text(value) or ""
         digits = re.sub(r"[^\d+]", "", text)
         if 8 <= len(digits.lstrip("+")) <= 15:
-            return {"denouncer_phone": digits}
+            return {"denouncer_phone": seal_text(digits)}
         if yes_no(text) is False:
             return {"denouncer_phone": SKIP}
         dispatcher.utter_message(text="Số điện thoại chưa đúng. Bạn nhập lại số (ví dụ 0912345678), "
@@ -310,9 +310,10 @@ class ActionAskDenounceConfirmed(Action):
         if tracker.get_slot("denounce_mode") == "anonymous":
             who = "ẩn danh (xử lý như thông tin, không có trả lời kết quả)"
         else:
-            who = f"chính thức, người tố cáo: {tracker.get_slot('denouncer_name')} (được giữ bí mật)"
+            who = "chính thức (họ tên, địa chỉ, liên hệ của bạn đã ghi nhận và được giữ bí mật)"
+        content = open_text(tracker.get_slot("denounce_text"))
         dispatcher.utter_message(
-            text=(f"Xác nhận tố cáo gửi Thanh tra thành phố:\n• Nội dung: {tracker.get_slot('denounce_text')}\n"
+            text=(f"Xác nhận tố cáo gửi Thanh tra thành phố:\n• Nội dung: {content}\n"
                   f"• Hình thức: {who}\nBạn đồng ý gửi chứ? (trả lời “có” hoặc “không”)"),
             buttons=[{"title": "Có, gửi đi", "payload": "có"}, {"title": "Không, huỷ", "payload": "không"}])
         return []
@@ -331,13 +332,13 @@ class ActionSubmitDenunciation(Action):
         anonymous = tracker.get_slot("denounce_mode") == "anonymous"
         identity = None
         if not anonymous:
-            phone = tracker.get_slot("denouncer_phone")
-            identity = Identity(name=str(tracker.get_slot("denouncer_name") or ""),
-                                phone=None if phone in (None, SKIP) else str(phone),
-                                address=str(tracker.get_slot("denouncer_address") or ""),
+            phone = open_text(tracker.get_slot("denouncer_phone"))
+            identity = Identity(name=open_text(tracker.get_slot("denouncer_name")) or "",
+                                phone=None if phone in (None, SKIP) else phone,
+                                address=open_text(tracker.get_slot("denouncer_address")) or "",
                                 sender_id=tracker.sender_id)
         try:
-            receipt = file_denunciation(text=str(tracker.get_slot("denounce_text") or ""), anonymous=anonymous,
+            receipt = file_denunciation(text=open_text(tracker.get_slot("denounce_text")) or "", anonymous=anonymous,
                                         identity=identity)
         except DenunciationError as exc:
             dispatcher.utter_message(text=f"Chưa gửi được tố cáo: {exc}")

@@ -124,6 +124,27 @@ def unseal(token: str) -> Identity:
     return Identity(**{k: data.get(k) for k in ("name", "phone", "address", "sender_id")})
 
 
+SEALED_PREFIX = "sealed:"  # nlu/tracker_store.py keeps slot values with this prefix
+
+
+def seal_text(value: str) -> str:
+    """One value sealed for the dialogue's slots, so Rasa's tracker store only sees ciphertext."""
+    return SEALED_PREFIX + fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def open_text(value: object) -> str | None:
+    """The plaintext of a sealed slot value (plain values pass through, None stays None)."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text.startswith(SEALED_PREFIX):
+        return text
+    try:
+        return fernet().decrypt(text.removeprefix(SEALED_PREFIX).encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError) as exc:
+        raise IdentityUnreadable("sealed slot value does not decrypt with the configured DENOUNCE_KEY") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["genkey"]:

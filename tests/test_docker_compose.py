@@ -41,6 +41,7 @@ def test_compose_file_is_valid_and_complete() -> None:
 
 def test_production_endpoints_use_sql_tracker_and_redis_lock() -> None:
     endpoints = yaml.safe_load((ROOT / "docker/endpoints.yml").read_text())
-    assert endpoints["tracker_store"]["type"] == "SQL"
+    # Rasa's SQL store, subclassed to write denunciation turns redacted (nlu/tracker_store.py)
+    assert endpoints["tracker_store"]["type"] == "nlu.tracker_store.RedactingSQLTrackerStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"

@@ -6,7 +6,9 @@ payloads — as a caller would speak them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -95,8 +97,16 @@ def test_private_suggestion_is_not_published(denounce_key: str, stack: Stack) ->
     assert requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30).status_code == 404
 
 
+def _tracker_events(tmp_path_factory: pytest.TempPathFactory, sender: str) -> list[str]:
+    """What Rasa's tracker store kept of one conversation (decoded JSON of each event)."""
+    [db] = list(tmp_path_factory.getbasetemp().glob("rasa[0-9]*/tracker.db"))
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    return [json.dumps(json.loads(r[0]), ensure_ascii=False) for r in rows]
+
+
 def _no_leak_in_logs(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    logs = [tmp_path / "actions.log", tmp_path / "web.log", *tmp_path_factory.getbasetemp().glob("rasa*/rasa.log")]
+    logs = [tmp_path / "actions.log", tmp_path / "web.log", *tmp_path_factory.getbasetemp().glob("rasa[0-9]*/rasa.log")]
     assert (tmp_path / "actions.log").exists() and len(logs) >= 3, logs
     for log in logs:
         content = log.read_text(errors="replace")
@@ -125,9 +135,14 @@ def test_formal_denunciation_law_first_identity_sealed(denounce_key: str, stack:
         SECRET.name, SECRET.phone, SECRET.address, sender)
     assert [c for c in _rows(stack.database_url, Contact) if c.sender_id == sender] == []
     _no_leak_in_logs(tmp_path, tmp_path_factory)
+    assert "Xin chào" in say(stack, sender, "xin chào")  # the conversation goes on after the redacted turns
+    events = _tracker_events(tmp_path_factory, sender)
+    assert len(events) > 20 and any("xin chào" in e for e in events)  # the store is in use, ordinary turns kept
+    assert not [e for e in events if any(n in e for n in (*NEEDLES, "nhận hối lộ", code))]
 
 
-def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack) -> None:
+def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack,
+                                               tmp_path_factory: pytest.TempPathFactory) -> None:
     sender = "web:civic-anon"
     assert "Luật Tố cáo" in say(stack, sender, "tôi muốn tố cáo")
     assert "mô tả sự việc" in say(stack, sender, "ẩn danh")
@@ -145,6 +160,8 @@ def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack) 
     [item] = _rows(stack.database_url, Denunciation)
     assert item.anonymous is True and item.identity_token is None and item.handler_unit_id == INSPECTORATE
     assert item.subject_unit_id == "so-xay-dung"
+    events = _tracker_events(tmp_path_factory, sender)
+    assert events and not [e for e in events if "Sóc Sơn" in e or "Sở Xây dựng" in e or item.code in e]
 
 
 @pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
