@@ -88,15 +88,44 @@ def _decode_when(raw: str | None) -> When:
 
 
 def _when_from(text: str, previous: str | None = None) -> str | None:
+    """The moment asked in ``text``, completed by what was asked before: "9 giờ" after
+    "chiều mai" means 9:00 tomorrow."""
     _, rest = _ward_span(text)
     when = parse_when(rest, _now())
-    return _encode_when(when) if when else previous
+    if not when:
+        return previous
+    before = _decode_when(previous)
+    part = when.part if (when.part or when.at) else before.part
+    return _encode_when(When(day=when.day or before.day, part=part, at=when.at))
+
+
+# Words of the request itself (booking, moving, days, times, "I", "please"): left out before
+# matching a procedure, or "đổi sang chiều mai" would match "cấp đổi thẻ căn cước". Typed
+# without diacritics some are also parts of procedure names ("chieu": chiều / hộ chiếu, "so":
+# số / sổ đỏ, "can": cần / căn cước), so those stay in plain text.
+_REQUEST_WORDS = frozenset(
+    "đặt lịch hẹn cuộc đổi dời sang chuyển lùi hoãn tôi muốn mình em anh chị cho giúp với được không ko nhé ạ ơi "
+    "mai nay hôm ngày kia mốt chiều trưa sáng tối thứ tuần sau giờ h phút rưỡi lúc vào ở tại đến qua phường xã "
+    "cái số book slot lượt trước online xếp lấy cần làm thủ tục nộp hồ sơ đi hai ba tư năm bảy sáu chủ nhật cn "
+    "gặp tự".split())
+_AMBIGUOUS_PLAIN = frozenset({"chieu", "so", "can", "cuoc", "ho", "do", "sang", "tu"})
+_REQUEST_WORDS_PLAIN = frozenset(fold(w) for w in _REQUEST_WORDS) - _AMBIGUOUS_PLAIN
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _is_request_word(word: str) -> bool:
+    lower = word.lower()
+    return lower in _REQUEST_WORDS if not lower.isascii() else lower in _REQUEST_WORDS_PLAIN
 
 
 def _procedure_from(text: str) -> str | None:
     if is_reception_request(fold(text)):
         return RECEPTION
-    proc = match_procedure(text)
+    _, rest = _ward_span(text)
+    words = [w for w in _TOKEN_RE.findall(rest) if not _is_request_word(w) and not w.isdigit()]
+    if not words:
+        return None
+    proc = match_procedure(" ".join(words))
     return proc.id if proc else None
 
 
@@ -133,6 +162,8 @@ class ActionBookingStart(Action):
                     dispatcher.utter_message(text=f"Bạn có {len(mine)} lịch hẹn: {codes}. "
                                                   "Bạn nhắn \"đổi lịch <mã> sang …\" giúp tôi nhé.")
                     return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
+                if not mine:
+                    dispatcher.utter_message(text="Bạn chưa có lịch hẹn nào để đổi; tôi đặt lịch mới cho bạn nhé.")
         ward, _ = _ward_span(text)
         pid = _procedure_from(text)
         events += [SlotSet("booking_ward", ward)]
@@ -169,13 +200,19 @@ class ValidateBookingForm(FormValidationAction):
         when = _when_from(_text(tracker), tracker.get_slot("booking_when"))
         return {"booking_when": when} if when != tracker.get_slot("booking_when") else {}
 
+    @staticmethod
+    def _asked(tracker: Tracker, slot: str) -> bool:
+        """Only the answer to the question asked is read; values set by action_booking_start
+        (or its resets) arrive here too when the form starts, and are kept as they are."""
+        return tracker.get_slot("requested_slot") == slot
+
     def _stopping(self, tracker: Tracker) -> bool:
         return _intent(tracker) in ("cancel_appointment", "deny") or \
             bool(_STOP_RE.search(fold(_text(tracker))) and len(_text(tracker)) < 40)
 
     def validate_booking_procedure(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value == STOPPED:
+        if value == STOPPED or not self._asked(tracker, "booking_procedure"):
             return {}
         text = _text(tracker)
         if self._stopping(tracker):
@@ -193,11 +230,13 @@ class ValidateBookingForm(FormValidationAction):
 
     def validate_booking_desk(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value == STOPPED or (value and value in desk_data().desks):
+        if value == STOPPED or not self._asked(tracker, "booking_desk"):
             return {}
         if self._stopping(tracker):
             return _stop(dispatcher, "Tôi đã dừng việc đặt lịch.")
         ward, _ = _ward_span(_text(tracker))
+        if ward is None and (pid := _procedure_from(_text(tracker))) is not None:
+            return {"booking_desk": None, "booking_procedure": pid}  # named the procedure instead: ask again
         if ward is None:
             dispatcher.utter_message(text="Tôi chưa nhận ra phường/xã. Bạn nói rõ tên, ví dụ \"phường Láng\" "
                                           "hoặc \"xã Bát Tràng\".")
@@ -209,7 +248,7 @@ class ValidateBookingForm(FormValidationAction):
 
     def validate_booking_choice(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value == STOPPED:
+        if value == STOPPED or not self._asked(tracker, "booking_choice"):
             return {}
         text = _text(tracker)
         offered = [int(x) for x in (tracker.get_slot("booking_offer") or []) if str(x).isdigit()]

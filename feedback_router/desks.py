@@ -32,6 +32,9 @@ from feedback_router.config import DATA_DIR
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SESSION_RE = re.compile(r"^(\d{2}:\d{2})-(\d{2}:\d{2})$")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A session held once a month (a leader's reception day) is published this far ahead, so the
+# next one can always be booked even when the weekly desks publish only two weeks.
+MONTHLY_HORIZON_DAYS = 35
 
 
 class DeskDataError(ValueError):
@@ -302,20 +305,24 @@ def _count(session: Session, desk_ids: list[str] | None, lo: datetime, hi: datet
 
 def seed_slots(session: Session, *, days: int, today: date | None = None,
                desk_ids: list[str] | None = None, data: DeskData | None = None) -> int:
-    """Create the missing slots of the next ``days`` days (today included) for every desk, or
-    for ``desk_ids``; returns how many were created. Idempotent and safe to run concurrently."""
+    """Create the missing slots of the next ``days`` days (today included; monthly sessions:
+    at least MONTHLY_HORIZON_DAYS) for every desk, or for ``desk_ids``; returns how many were
+    created. Idempotent and safe to run concurrently."""
     data = data or desk_data()
     today = today or datetime.now(HANOI).date()
     chosen = [data.desks[i] for i in desk_ids] if desk_ids is not None else list(data.desks.values())
     rows: list[dict[str, Any]] = []
-    for offset in range(max(days, 0)):
+    horizon = max(days, MONTHLY_HORIZON_DAYS) if any(d.schedule.monthly_nth for d in chosen) else days
+    for offset in range(max(horizon, 0)):
         day = today + timedelta(days=offset)
         for desk in chosen:
+            if offset >= days and not desk.schedule.monthly_nth:
+                continue
             for start, end in planned_slots(desk.schedule, day):
                 rows.append({"desk_id": desk.id, "starts_at": start, "ends_at": end,
                              "capacity": desk.schedule.capacity, "booked": 0})
     lo = datetime.combine(today, time(0, 0), HANOI).astimezone(timezone.utc)
-    hi = datetime.combine(today + timedelta(days=max(days, 0)), time(0, 0), HANOI).astimezone(timezone.utc)
+    hi = datetime.combine(today + timedelta(days=max(horizon, 0)), time(0, 0), HANOI).astimezone(timezone.utc)
     before = _count(session, desk_ids, lo, hi)
     _insert_ignoring_existing(session, rows)
     return _count(session, desk_ids, lo, hi) - before

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,20 +84,26 @@ def test_book_move_and_cancel_by_chat(stack: Stack) -> None:
     assert "không có lịch hẹn" in joined(say(stack, sender, "huỷ lịch hẹn")).lower()
 
 
-def test_ward_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
+def test_questions_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
     sender = uuid.uuid4().hex
-    ask = joined(say(stack, sender, "đặt lịch chứng thực bản sao giúp tôi"))
+    assert "thủ tục gì" in joined(say(stack, sender, "tôi muốn đặt lịch hẹn"))
+    ask = joined(say(stack, sender, "chứng thực bản sao"))
     assert "phường/xã nào" in ask, ask
-    offer = say(stack, sender, "phường Hoàn Kiếm")
+    offer = say(stack, sender, "phường Hoàn Kiếm chiều mai")
     assert "Bộ phận một cửa UBND phường Hoàn Kiếm" in joined(offer)
-    slots = offered(offer)
-    hh, mm = slots[-1][0].split(":")
+    afternoon = offered(offer)
+    assert all(hhmm >= "12:00" for hhmm, _ in afternoon) or afternoon[0][1] != afternoon[-1][1]
+    # a time that was not offered: offered again around it, on the day asked (not today)
+    again = say(stack, sender, "9 giờ")
+    nine = offered(again)
+    assert ("09:00", afternoon[0][1]) in nine or nine[0][1] > afternoon[0][1], (afternoon, nine)
+    hh, mm = nine[-1][0].split(":")
     spoken = f"{int(hh)} giờ" + (f" {mm}" if mm != "00" else "")  # "9 giờ", "9 giờ 30"
     done = joined(say(stack, sender, spoken))
     code = CODE_RE.search(done)
     assert code, done
     _, desk, hhmm, ddmm, _ = booking_row(stack.database_url, code.group(0))
-    assert (desk, (hhmm, ddmm)) == ("ubnd-phuong-hoan-kiem-mot-cua", slots[-1])
+    assert (desk, (hhmm, ddmm)) == ("ubnd-phuong-hoan-kiem-mot-cua", nine[-1])
     assert "Trụ sở UBND phường Hoàn Kiếm" in done
 
     # a second booking at the city centre: a city procedure never asks for a ward
@@ -116,3 +123,32 @@ def test_ward_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
     other = joined(say(stack, uuid.uuid4().hex, f"huỷ lịch {second.group(0)}"))
     assert "không thuộc về bạn" in other, other
     assert booking_row(stack.database_url, second.group(0))[0] == BookingStatus.booked
+
+
+@pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
+def test_booking_by_hotline_voice_turns(stack: Stack) -> None:
+    """The hotline's responder (what the call flow speaks) through the same dialogue: spoken
+    answers, no buttons; the booking belongs to the caller's hotline identity."""
+    import asyncio
+
+    from bot.gateway import Gateway
+    from bot.hotline import make_responder
+
+    responder = make_responder(Gateway(stack.rasa_url))
+    caller = "hotline:0912000111"
+    heard = "\n".join(asyncio.run(responder(caller, "tôi muốn đặt lịch tiếp công dân")))
+    assert "Tiếp công dân định kỳ của Chủ tịch UBND thành phố Hà Nội" in heard, heard
+    assert "1. " in heard  # the choices are read out as a numbered list
+    booked = "\n".join(asyncio.run(responder(caller, "số một")))
+    code = CODE_RE.search(booked)
+    assert code, booked
+    assert "34 phố Lý Thái Tổ" in booked
+    engine = make_engine(stack.database_url)
+    try:
+        with Session(engine) as s:
+            b = s.scalar(select(Booking).where(Booking.code == code.group(0)))
+            assert b.contact.channel == "hotline" and b.slot.desk_id == "tiep-cong-dan-thanh-pho"
+            assert local(b.slot.starts_at).weekday() == 1  # the third Tuesday of a month
+            assert (local(b.slot.starts_at).day - 1) // 7 == 2
+    finally:
+        engine.dispose()
