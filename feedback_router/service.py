@@ -16,6 +16,7 @@ from feedback_router.duplicates import attach_report, find_duplicate, location_k
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, Unit, Urgency
 from feedback_router.routing import route
 from feedback_router.sla import deadlines
+from nlu.text import fold
 
 SYSTEM_ACTOR = "system:assistant"
 
@@ -155,6 +156,11 @@ def attach_call_record(*, sender_id: str, started_at: datetime, transcript: str,
     from feedback_router.lifecycle import add_note
 
     since = _aware(started_at)
+    if fold("to cao") in fold(transcript or ""):
+        # A denunciation was spoken in this call: its transcript and recording carry the
+        # denouncer's identity and must not become a note the (possibly denounced) unit reads.
+        transcript, recording_path = ("(không đính kèm: cuộc gọi có nội dung tố cáo, thông tin người tố cáo "
+                                      "được bảo mật theo Luật Tố cáo)"), None
     with session_scope(engine) as session:
         contact = session.scalar(select(Contact).where(Contact.sender_id == sender_id))
         if contact is None:

@@ -140,3 +140,34 @@ def test_identity_never_reaches_the_logs(app: Flask, engine: Engine, staff: None
         logging.getLogger("test").info("identity object as logged by mistake: %s", Identity(SECRET.name, SECRET.phone))
     assert code in caplog.text  # the filing was logged, by code
     assert not _leaks(caplog.text)
+
+
+def test_hotline_transcript_of_a_denunciation_is_not_attached_to_tickets(engine: Engine) -> None:
+    """A caller who reports rubbish and denounces the ward in the same call: the ward's
+    operator reads the call note on the ticket, so the transcript must not be there."""
+    from datetime import datetime, timedelta, timezone
+
+    from feedback_router.service import attach_call_record
+
+    started = datetime.now(timezone.utc) - timedelta(seconds=5)
+    caller = "hotline:0911222333"
+    code = create_ticket(category="waste", description="Rác ở ngõ 12 Láng Hạ chưa thu gom", sender_id=caller,
+                         location_text="ngõ 12 Láng Hạ, phường Láng", ward_unit_id=WARD, engine=engine).code
+    transcript = (f"[1.0s] Người gọi: rác ở ngõ 12 Láng Hạ\n[9.0s] Người gọi: tôi muốn tố cáo cán bộ phường\n"
+                  f"[12.0s] Tổng đài: Trước khi bạn kể chi tiết, xin nói rõ quy định của Luật Tố cáo 2018 …\n"
+                  f"[20.0s] Người gọi: {SECRET.name}, {SECRET.address}")
+    assert attach_call_record(sender_id=caller, started_at=started, transcript=transcript,
+                              recording_path="/var/rec/c1.wav", engine=engine) == [code]
+    started = datetime.now(timezone.utc)  # a second, ordinary call
+    plain = create_ticket(category="waste", description="Rác ở ngõ 14 Láng Hạ chưa thu gom", sender_id=caller,
+                          location_text="ngõ 14 Láng Hạ, phường Láng", ward_unit_id=WARD, engine=engine,
+                          detect_duplicates=False).code
+    assert attach_call_record(sender_id=caller, started_at=started, transcript="[1.0s] Người gọi: rác ngõ 14",
+                              recording_path="/var/rec/c2.wav", engine=engine)
+    with session_scope(engine) as s:
+        from feedback_router.models import Ticket
+
+        notes = {t.code: " ".join(e.note or "" for e in t.events if e.kind == "note")
+                 for t in s.scalars(select(Ticket))}
+    assert not _leaks(notes[code]) and "c1.wav" not in notes[code] and "tố cáo" in notes[code]
+    assert "rác ngõ 14" in notes[plain] and "c2.wav" in notes[plain]  # ordinary calls keep their note
