@@ -58,13 +58,13 @@ def run(url: str, days: int, bookings: int) -> None:
             desk = desks[i % len(desks)]
             t0 = time.perf_counter()
             with Session(engine) as s:
-                slots = offer(s, desk, when, now)
+                slots = [x.id for x in offer(s, desk, when, now)]
                 s.commit()
             offer_ms.append((time.perf_counter() - t0) * 1000)
             if not slots:
                 continue
             t0 = time.perf_counter()
-            book(engine, slot_id=slots[0].id, sender_id=f"bench:{i}", procedure="x", now=now)
+            book(engine, slot_id=slots[0], sender_id=f"bench:{i}", procedure="x", now=now)
             book_ms.append((time.perf_counter() - t0) * 1000)
         print(f"  offer p50 {statistics.median(offer_ms):.1f} ms p95 {p95(offer_ms):.1f} ms; "
               f"book p50 {statistics.median(book_ms):.1f} ms p95 {p95(book_ms):.1f} ms ({len(book_ms)} bookings)")
