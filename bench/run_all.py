@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import traceback
 
-BENCHES = ["bench.stack_bench", "bench.voice_bench", "bench.qa_eval", "bench.lifecycle_bench"]
+BENCHES = ["bench.stack_bench", "bench.voice_bench", "bench.qa_eval", "bench.lifecycle_bench", "bench.civic_bench"]
 
 
 def main() -> None:
