@@ -191,3 +191,10 @@ def test_procedure_completeness_and_traceability() -> None:
 def test_sources_section_lists_the_admin_dataset() -> None:
     text = Path(SITES_PATH).read_text(encoding="utf-8")
     assert "https://pypi.org/project/vietnamadminunits/" in text.split("places:")[0]
+
+
+def test_derived_wards_agree_with_sources_that_name_the_new_unit() -> None:
+    # pages written after 1 July 2025 that give the new unit; the derivation never saw them
+    named = {"quang-phu-cau": "xã Ứng Thiên", "van-mieu-quoc-tu-giam": "phường Văn Miếu - Quốc Tử Giám"}
+    places = {p.id: p for p in load_places()}
+    assert {pid: places[pid].ward for pid in named} == named
