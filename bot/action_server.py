@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from feedback_router.catalog import catalog
+from feedback_router.desks import desk_data
 from feedback_router.civic_data import civic
 from feedback_router.identity_crypto import require_key
 
@@ -28,6 +29,7 @@ def build_app():  # type: ignore[no-untyped-def]
     executor.register_package("bot.civic_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
+    desk_data()  # same for data/desks.yaml (booking desks, hours, procedures)
     civic()  # same for data/civic.yaml
     require_key()  # no DENOUNCE_KEY in production: refuse to start (identity_crypto)
 
