@@ -112,3 +112,24 @@ def test_operator_of_another_unit_sees_nothing(app: Flask, engine: Engine) -> No
     assert codes["a"] in sup.get(f"/dashboard/desks/{DESK}?day={DAY.isoformat()}").get_data(as_text=True)
     anonymous = app.test_client()
     assert anonymous.get(f"/dashboard/desks/{DESK}").status_code == 302  # to the login page
+
+
+def test_no_show_after_the_slot_started_frees_nothing(app: Flask, engine: Engine) -> None:
+    from datetime import timedelta
+
+    from feedback_router.booking import HANOI
+
+    yesterday = datetime.now(HANOI).date() - timedelta(days=1)
+    with Session(engine) as s:
+        slot = publish_slots(s, DESK, yesterday, start="08:00", end="08:30", capacity=1)[0].id
+        s.commit()
+    before = datetime.combine(yesterday - timedelta(days=1), datetime.min.time(), timezone.utc)
+    gone = book(engine, slot_id=slot, sender_id="zalo:777", procedure="Đăng ký khai sinh", now=before)
+    client = app.test_client()
+    token = login(client, "lang")
+    resp = client.post(f"/dashboard/desks/{DESK}/no-show",
+                       data={"code": gone.code, "csrf_token": token, "day": yesterday.isoformat()})
+    assert resp.status_code == 302
+    assert _status(engine, gone.code) == (BookingStatus.no_show, 1)  # the seat is not given back
+    page = client.get(f"/dashboard/desks/{DESK}?day={yesterday.isoformat()}").get_data(as_text=True)
+    assert "vắng mặt" in page and gone.code in page
