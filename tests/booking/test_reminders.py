@@ -73,3 +73,32 @@ def test_worker_sends_the_day_before_reminder_once(db_url: str, tmp_path: Path) 
         planned = {a for a, _ in planned_slots(data.desks[DESK].schedule, today + timedelta(days=1))}
         assert seeded == expected + (0 if ours.astimezone(timezone.utc) in planned else 1)
     engine.dispose()
+
+
+def test_reminders_wait_for_the_morning_and_slots_are_published_once_a_day(db_url: str,
+                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from feedback_router.booking_jobs import BookingJobs
+
+    monkeypatch.setenv("BOOKING_REMINDER_HOUR", "7")
+    monkeypatch.setenv("BOOKING_SEED_DAYS", "1")
+    engine = make_engine(db_url)
+    day = datetime(2030, 3, 12).date()  # a Tuesday
+    with Session(engine) as s:
+        slot = publish_slots(s, DESK, day, start="08:00", end="08:30")[0].id
+        s.commit()
+    b = book(engine, slot_id=slot, sender_id="zalo:99", procedure="x", now=datetime(2030, 3, 1, tzinfo=timezone.utc))
+    jobs = BookingJobs()
+    night = datetime(2030, 3, 11, 5, 30, tzinfo=HANOI)  # the day before, 05:30: too early
+    morning = datetime(2030, 3, 11, 7, 0, tzinfo=HANOI)
+    try:
+        with Session(engine) as s:
+            first = jobs.run(s, night)
+            s.commit()
+            assert first["reminders"] == 0 and first["slots"] > 0  # one desk-day of 381 desks at least
+            assert jobs.run(s, morning) == {"slots": 0, "reminders": 1}  # same day: not seeded again
+            s.commit()
+            assert jobs.run(s, morning) == {"slots": 0, "reminders": 0}  # queued once
+            assert [r.recipient for r in s.scalars(select(Outbox))] == ["zalo:99"]
+            assert b.code in s.scalars(select(Outbox)).one().text
+    finally:
+        engine.dispose()
