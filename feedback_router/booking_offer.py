@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from feedback_router.booking import HANOI, Booking, BookingStatus, DeskKind, Slot, local
 from feedback_router.booking_dates import When
-from feedback_router.desks import DeskInfo, desk_data, seed_days, seed_slots
+from feedback_router.desks import DeskInfo, desk_data, last_planned_start, seed_days, seed_slots
 from feedback_router.service import get_or_create_contact
 from tourism.procedures import Procedure, find_procedure, get_procedure
 
@@ -79,6 +79,10 @@ def ensure_slots(session: Session, desk_id: str, until: datetime | None, now: da
     days = seed_days()
     if until is not None:
         days = max(days, min((until.astimezone(HANOI).date() - today).days + 1, 120))
+    desk = desk_data().desks[desk_id]
+    last = last_planned_start(desk, today, days)
+    if last is None or session.scalar(select(Slot.id).where(Slot.desk_id == desk_id, Slot.starts_at == last)):
+        return  # already published up to the last planned slot (the usual case: one indexed lookup)
     seed_slots(session, days=days, today=today, desk_ids=[desk_id])
 
 

@@ -328,6 +328,16 @@ def seed_slots(session: Session, *, days: int, today: date | None = None,
     return _count(session, desk_ids, lo, hi) - before
 
 
+def last_planned_start(desk: DeskInfo, today: date, days: int) -> datetime | None:
+    """The start of the last slot ``seed_slots`` would create for this desk (None: none)."""
+    horizon = max(days, MONTHLY_HORIZON_DAYS) if desk.schedule.monthly_nth else days
+    for offset in range(horizon - 1, -1, -1):
+        planned = planned_slots(desk.schedule, today + timedelta(days=offset))
+        if planned:
+            return planned[-1][0]
+    return None
+
+
 def seed_days() -> int:
     """How many days ahead slots are published (BOOKING_SEED_DAYS, default 14)."""
     try:
