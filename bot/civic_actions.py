@@ -99,6 +99,23 @@ def _clean(value: Any, limit: int = 5000) -> str:
     return collapse_whitespace(nfc(str(value or "")))[:limit]
 
 
+def _previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (its intent mapping may have
+    overwritten it with an answer to another question)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def _answering_other_question(tracker: Tracker, slot: str) -> bool:
+    requested = tracker.get_slot("requested_slot")
+    return requested is not None and requested != slot
+
+
 def _cancelled(slots: tuple[str, ...], confirm_slot: str) -> dict[str, Any]:
     """Fill every slot so the form ends; the submit action sees 'not confirmed' and cancels."""
     return {**{s: SKIP for s in slots}, confirm_slot: False}
@@ -125,6 +142,8 @@ class ValidateSuggestionForm(FormValidationAction):
 
     def validate_suggestion_text(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if _answering_other_question(tracker, "suggestion_text"):
+            return {"suggestion_text": _previous_value(tracker, "suggestion_text")}  # "suggest" intent mid-form
         if tracker.get_slot("requested_slot") == "suggestion_text" and is_cancel(value):
             return _cancelled(SUGGESTION_SLOTS, "suggestion_confirmed")
         text = _clean(value)
@@ -249,6 +268,8 @@ class ValidateDenunciationForm(FormValidationAction):
 
     def validate_denounce_text(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if _answering_other_question(tracker, "denounce_text"):
+            return {"denounce_text": _previous_value(tracker, "denounce_text")}  # "denounce" intent mid-form
         if (cancel := self._cancel_if_asked("denounce_text", value, tracker)) is not None:
             return cancel
         text = _clean(open_text(value))

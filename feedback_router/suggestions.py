@@ -24,6 +24,7 @@ from feedback_router.civic_data import civic, new_code, route_suggestion
 from feedback_router.civic_models import Suggestion, SuggestionEvent, SuggestionStatus, SuggestionSupport
 from feedback_router.codes import normalize_code
 from feedback_router.db import session_scope
+from feedback_router.models import Unit
 from feedback_router.service import SYSTEM_ACTOR, get_or_create_contact
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, nfc
@@ -179,6 +180,25 @@ def answer(session: Session, item: Suggestion, text: str, *, actor: str,
     item.answer = body
     event = _event(item, kind="answer", actor=actor, note=body, now=now)
     _notify(session, item, event, f"Trả lời góp ý {item.code} của {item.unit.name}: {body}")
+    return event
+
+
+def reassign(session: Session, item: Suggestion, unit_id: str, *, actor: str, reason: str,
+             now: datetime | None = None) -> SuggestionEvent:
+    """Send it to the unit that should answer (triage does this for ideas with no unit)."""
+    reason = collapse_whitespace(nfc(reason or ""))
+    if not reason:
+        raise SuggestionError("cần ghi lý do chuyển đơn vị")
+    if item.status in (S.accepted, S.declined):
+        raise SuggestionError("góp ý đã có kết luận")
+    if unit_id not in catalog().units or session.get(Unit, unit_id) is None:
+        raise SuggestionError(f"đơn vị không tồn tại: {unit_id!r}")
+    if unit_id == item.unit_id:
+        raise SuggestionError("góp ý đang ở đơn vị này")
+    old, item.unit_id = item.unit_id, unit_id
+    event = _event(item, kind="reassign", actor=actor, note=f"{old} → {unit_id}: {reason}", now=now)
+    session.flush()
+    session.expire(item, ["unit"])
     return event
 
 

@@ -77,8 +77,9 @@ def suggestion_page(code: str):  # type: ignore[no-untyped-def]
     with Session(engine()) as s:
         item = _suggestion_or_404(s, code)
         allowed = sorted(x.value for x in sg.TRANSITIONS[item.status])
+        units = sorted(((u.id, u.name) for u in s.scalars(select(Unit))), key=lambda x: x[1])
         return render_template("dashboard/suggestion.html", user=g.user, item=item, events=list(item.events),
-                               allowed=allowed, unit_name=item.unit.name, status_vi=sg.STATUS_VI,
+                               allowed=allowed, unit_name=item.unit.name, status_vi=sg.STATUS_VI, units=units,
                                channel=item.contact.channel if item.contact else item.channel)
 
 
@@ -118,6 +119,13 @@ def suggestion_publish(code: str):  # type: ignore[no-untyped-def]
     published = request.form.get("published") in ("1", "true", "on")
     return _suggestion_act(code, lambda s, item: sg.set_published(s, item, published, actor=_actor(),
                                                                   reason=request.form.get("reason") or None))
+
+
+@civic_bp.route("/dashboard/suggestions/<code>/reassign", methods=["POST"])
+@login_required
+def suggestion_reassign(code: str):  # type: ignore[no-untyped-def]
+    return _suggestion_act(code, lambda s, item: sg.reassign(s, item, request.form.get("unit_id", ""), actor=_actor(),
+                                                             reason=request.form.get("reason", "")))
 
 
 @civic_bp.route("/dashboard/api/suggestions/<code>")

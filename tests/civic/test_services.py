@@ -208,3 +208,27 @@ def test_suggestions_table_has_no_personal_columns(engine: Engine) -> None:
     assert {c.name for c in Suggestion.__table__.columns} & {"phone", "name", "sender_id", "address"} == set()
     assert {c.name for c in Denunciation.__table__.columns} & {"phone", "name", "sender_id", "address",
                                                                "contact_id"} == set()
+
+
+def test_migration_merges_the_heads_and_upgrades_an_existing_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect
+
+    from feedback_router.db import make_engine
+    from feedback_router.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = alembic_config(url)
+    assert len(ScriptDirectory.from_config(cfg).get_heads()) == 1  # one head again
+    for head in ("a3c9e5d1b2f4", "b7d2e4f61a90", "c4e8a1f2d3b5"):  # a database from before this change
+        command.upgrade(cfg, head)
+    engine = make_engine(url)
+    assert "suggestions" not in inspect(engine).get_table_names()
+    command.upgrade(cfg, "heads")
+    tables = set(inspect(make_engine(url)).get_table_names())
+    assert {"suggestions", "suggestion_events", "suggestion_supports", "denunciations",
+            "denunciation_events"} <= tables
+    command.downgrade(cfg, "b7d2e4f61a90")  # back to the three heads
+    assert "denunciations" not in inspect(make_engine(url)).get_table_names()
+    engine.dispose()

@@ -79,6 +79,21 @@ def test_operators_see_only_their_units_suggestions(app: Flask, bus: str) -> Non
     assert app.test_client().get("/dashboard/suggestions").status_code == 302  # login first
 
 
+def test_triage_reassigns_an_idea_to_the_unit_that_answers(app: Flask, engine: Engine) -> None:
+    code = sg.create_suggestion(text="Thành phố nên có thêm nhiều hoạt động cho người cao tuổi",
+                                sender_id="web:elder", publish=False, engine=engine).code
+    sup = app.test_client()
+    token = login(sup, "sup")
+    assert sup.post(f"/dashboard/suggestions/{code}/reassign",
+                    data={"csrf_token": token, "unit_id": "so-van-hoa-the-thao", "reason": ""}).status_code == 409
+    assert sup.post(f"/dashboard/suggestions/{code}/reassign",
+                    data={"csrf_token": token, "unit_id": "khong-co", "reason": "x"}).status_code == 409
+    assert sup.post(f"/dashboard/suggestions/{code}/reassign", data={
+        "csrf_token": token, "unit_id": "so-van-hoa-the-thao", "reason": "hoạt động văn hoá"}).status_code == 302
+    data = sup.get(f"/dashboard/api/suggestions/{code}").get_json()
+    assert data["unit_id"] == "so-van-hoa-the-thao" and data["events"][-1]["kind"] == "reassign"
+
+
 def test_public_page_and_supports(app: Flask, engine: Engine, bus: str) -> None:
     private = sg.create_suggestion(text="Nên trồng thêm cây xanh dọc đường Giải Phóng", sender_id="web:shy",
                                    publish=False, engine=engine).code
