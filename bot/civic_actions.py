@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 SKIP = "-"  # an optional answer the citizen chose not to give (the phone number)
 CANCEL_WORDS = {"huy", "huy bo", "thoi", "thoi khong", "dung lai", "bo qua het", "cancel"}
 NO_WORDS = ("khong", "ko", "k", "khg", "hong", "chua", "thoi", "huy", "sai", "no", "nope", "deny")
+# "dạ" and "rồi" are left out: folded they read "da"/"roi", as "đã" (already) does ("để tôi nghĩ đã");
+# a bare "dạ" is left to the intent classifier (affirm).
 YES_WORDS = ("co", "dong y", "dung", "vang", "u", "uh", "um", "ok", "oke", "okay", "duoc", "yes", "gui",
-             "da", "chac chan", "cong khai", "chuan", "affirm", "roi")
+             "chac chan", "cong khai", "chuan", "affirm")
 ANON_WORDS = ("an danh", "giau ten", "khong ten", "nac danh", "khong can ten", "khong de ten", "hai", "2",
               "anonymous")
 FORMAL_WORDS = ("chinh thuc", "co ten", "ghi ten", "de ten", "dung ten", "mot", "1", "formal", "cong khai")
