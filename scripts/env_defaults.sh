@@ -23,3 +23,8 @@ export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 # development key into DENOUNCE_KEY_FILE with a warning. Production sets DENOUNCE_KEY and no file,
 # and the processes refuse to start without it.
 export DENOUNCE_KEY_FILE="${DENOUNCE_KEY_FILE:-$PWD/var/denounce.key}"
+# Voice (hotline, vosk-compatible WebSocket): see voice/README.md "Configuration".
+export AUDIOSOCKET_PORT="${AUDIOSOCKET_PORT:-9092}"
+export HOTLINE_HEALTH_PORT="${HOTLINE_HEALTH_PORT:-8092}"
+export VOSK_WS_PORT="${VOSK_WS_PORT:-2700}"
+export ASR_ENGINE="${ASR_ENGINE:-auto}"

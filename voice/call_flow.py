@@ -466,7 +466,10 @@ class CallSession:
             log.exception("responder failed call=%s", self.uuid)
             replies = [self.config.busy_message]
         reply = "\n".join(r.strip() for r in replies if r and r.strip())
-        if reply and not self._ended:
+        if not reply:  # silence on a phone line sounds like a dropped call (Rasa answers [] on errors)
+            log.warning("responder gave no text call=%s", self.uuid)
+            reply = self.config.busy_message
+        if not self._ended:
             await self._say(reply, reply_to=ended_at)
 
     async def _say(self, text: str, reply_to: float | None = None, interruptible: bool = True) -> None:

@@ -269,3 +269,20 @@ def test_hangup_mid_sentence_keeps_the_words_in_the_record(voice, tmp_path):
     saved = json.loads(record.transcript_path.read_text(encoding="utf-8"))
     assert saved["turns"][-1]["text"] == "tôi muốn phản ánh về" and saved["end_reason"] == "caller hangup"
     assert "0912" not in saved["caller_masked"]
+
+
+def test_an_empty_answer_is_not_silence(voice):
+    async def responder(sender_id: str, text: str) -> list[str]:
+        return ["", "  "]  # what Rasa's REST channel returns when a component fails
+
+    async def go():
+        session, transport, _ = _make(ScriptedRecognizer([Result("xin chào", confidence=0.9)]), responder)
+        task = asyncio.ensure_future(session.run())
+        await _wait_idle(transport, session)
+        await _feed(session, voice)
+        await _wait_idle(transport, session)
+        session.on_hangup()
+        return await task
+
+    record = asyncio.run(asyncio.wait_for(go(), 30))
+    assert record.turns[-1].role == "bot" and record.turns[-1].text == CallFlowConfig().busy_message

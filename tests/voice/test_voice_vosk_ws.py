@@ -83,9 +83,38 @@ def test_bad_config_and_health(vietasr_recognizer):
         body = await asyncio.to_thread(
             lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).read()
         )
-        return error, empty, body
+        healthz = await asyncio.to_thread(
+            lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        )
+        return error, empty, body, healthz.headers["Content-Type"], json.loads(healthz.read())
 
-    error, empty, body = _serve(vietasr_recognizer, go)
+    error, empty, body, content_type, healthz = _serve(vietasr_recognizer, go)
     assert "sample_rate" in error["error"]
     assert empty["text"] == ""
     assert body == b"ok\n"
+    assert content_type == "application/json"
+    assert healthz == {"status": "ok", "service": "asr_ws", "engine": vietasr_recognizer.name, "active": 0}
+
+
+def test_the_procfile_process_is_what_make_run_waits_for(tmp_path, monkeypatch, vietasr_recognizer):
+    """`asr_ws` in the Procfile starts, and scripts/wait_ready.py finds it healthy."""
+    import shlex
+
+    from scripts import procs, wait_ready
+
+    line = next(x for x in (procs.ROOT / "Procfile").read_text().splitlines() if x.startswith("asr_ws:"))
+    cmd = shlex.split(line.split(":", 1)[1])
+    cmd[0] = str(procs.ROOT / cmd[0])
+    port = procs.free_port()
+    monkeypatch.setenv("VOSK_WS_PORT", str(port))
+    url = wait_ready.endpoints()["asr_ws"]
+    assert url == f"http://127.0.0.1:{port}/healthz"
+    env = procs.base_env(VOSK_WS_PORT=str(port), ASR_ENGINE="viet-asr")
+    with procs.running(cmd, env, url, tmp_path / "asr_ws.log", timeout=60):
+        assert wait_ready.wait_healthy({"asr_ws": url}, timeout=10) == []
+
+        async def go() -> list[dict]:
+            return await _session(port, bytes(16000), 16000)
+
+        replies = asyncio.run(asyncio.wait_for(go(), 30))
+        assert replies[-1]["text"] == ""
