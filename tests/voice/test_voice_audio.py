@@ -54,6 +54,44 @@ def test_converts_each_input_type(tmp_path, ffmpeg, speech, suffix, options, kin
     assert rms_dbfs(pcm) > -40  # real speech survived, not silence
 
 
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("in_rate", [8000, 16000, 44100])
+@pytest.mark.parametrize("out_rate", [8000, 16000])
+def test_wav_at_each_rate_mono_or_stereo(tmp_path, ffmpeg, speech, in_rate, channels, out_rate):
+    """WAV 8/16/44.1 kHz, mono or stereo -> 16-bit mono at the model's rate, same speech."""
+    src = speech("call_8k_02")  # real phone speech: band-limited, so every rate keeps all of it
+    data = _encode(ffmpeg, src, tmp_path / "in.wav", "-ar", str(in_rate), "-ac", str(channels))
+    assert sniff_format(data) == "wav"
+    pcm = decode_to_pcm(data, out_rate)
+    original, rate = read_wav(src)
+    expected = as_int16(resample_pcm(original, rate, out_rate)).astype(float)
+    got = as_int16(pcm).astype(float)
+    assert abs(len(got) - len(expected)) <= out_rate * 0.02
+    n = min(len(got), len(expected))
+    assert np.corrcoef(got[:n], expected[:n])[0, 1] > 0.95  # the same words, not just some sound
+
+
+@pytest.mark.parametrize(("suffix", "options"), [
+    ("m4a", ["-c:a", "aac", "-b:a", "64k"]),  # Zalo voice message cut off in transfer
+    ("aac", ["-c:a", "aac", "-b:a", "64k", "-f", "adts"]),
+    ("ogg", ["-ac", "1", "-c:a", "libopus", "-b:a", "24k"]),  # Telegram
+])  # fmt: skip
+def test_truncated_uploads_are_corrupt_or_short_never_a_crash(tmp_path, ffmpeg, speech, suffix, options):
+    data = _encode(ffmpeg, speech("news_02"), tmp_path / f"in.{suffix}", *options)
+    outcomes: list[str] = []
+    for cut in (len(data) // 3, 200):
+        try:
+            pcm = decode_to_pcm(data[:cut], 16000)
+        except CorruptAudio as err:
+            assert err.message_vi and err.message_en
+            outcomes.append("corrupt")
+        else:  # a stream format may decode its first part: then it must be shorter, not garbage
+            assert 0 < len(pcm) / 2 / 16000 < 6.6
+            outcomes.append("short")
+    if suffix == "m4a":  # MP4 keeps its index at the end: a cut file cannot be decoded at all
+        assert outcomes == ["corrupt", "corrupt"]
+
+
 def test_phone_fixture_upsampled_to_16k_keeps_speech(speech):
     pcm = decode_file(speech("call_8k_01"), 16000)
     original, rate = read_wav(speech("call_8k_01"))
