@@ -127,7 +127,10 @@ class Joint:
         for row in probs:
             decided = self.model.decide(row)
             cat_for = {r: self.model.categories_for(row, r)[0][0] for r in ("report_issue", "emergency")}
-            out.append({"intent": decided["intent"], "category_for": cat_for})
+            (_, top), (_, second) = decided["intent_ranking"][:2]
+            # FallbackClassifier in config.yml: threshold 0.3, ambiguity_threshold 0.05
+            intent = "nlu_fallback" if top < 0.3 or top - second < 0.05 else decided["intent"]
+            out.append({"intent": intent, "category_for": cat_for})
         return out
 
 

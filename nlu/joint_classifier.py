@@ -70,7 +70,7 @@ class JointIntentCategoryClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def _model_config(self) -> dict[str, Any]:
-        return {k: v for k, v in self.config.items() if k in DEFAULT_CONFIG or k in ("classifier", "svm_scale")}
+        return {k: v for k, v in self.config.items() if k in DEFAULT_CONFIG}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples

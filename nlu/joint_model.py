@@ -5,7 +5,8 @@ One linear model over *full* labels ("greet", "report_issue/waste",
 and a category is the best label inside the chosen intent. A flat model works
 better than intent-then-category here because "report_issue" is eighteen
 different topics: as one class it has no coherent vocabulary, while each of
-its categories does (README, "Measured numbers").
+its categories does (README, "Measured numbers"). A second SVM trained on the
+intents alone is mixed in (`intent_mix`): the two err on different messages.
 
 Features are built here rather than by Rasa featurizers so that the offline
 harness (bench/nlu_offline.py) and the Rasa component (nlu/joint_classifier.py)
@@ -13,14 +14,17 @@ fit exactly the same model:
   * word 1–2-grams over underthesea words, diacritic-folded ("rac_thai");
   * syllable 1–2-grams over the folded text: text typed without diacritics is
     segmented differently from accented text, syllables meet in both;
-  * char_wb 2–5-grams over the folded text: typos, teencode, English morphology.
+  * char_wb 1–4-grams over the folded text: typos, teencode, English morphology;
+  * syllable 1–2-grams *with* diacritics: "lụa" (silk) and "lửa" (fire) fold to
+    the same letters, accented text should not lose the difference.
 Only the standard library, scikit-learn, scipy and `nlu.text` / `nlu.word_segment`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,18 +35,23 @@ from sklearn.linear_model import LogisticRegression
 from nlu.text import fold
 
 _NON_WORD_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
-# Rasa's button payloads ("/affirm") never reach the model.
 DEFAULT_CONFIG: dict[str, Any] = {
-    "C": 10.0,
+    "classifier": "svm",  # "svm" (LinearSVC, softmax over margins) or "lr" (logistic regression)
+    "svm_scale": 5.0,  # margins × this before the softmax: confidences for FallbackClassifier
+    "C": 1.0,
     "class_weight": "balanced",
     "max_iter": 3000,
     "word_ngrams": 2,
     "syllable_ngrams": 2,
-    "char_min": 2,
-    "char_max": 5,
+    "char_min": 1,
+    "char_max": 4,
     "char_weight": 1.0,
     "word_weight": 1.0,
     "syllable_weight": 1.0,
+    "accent_weight": 1.0,
+    # weight of a second SVM trained on intents alone ("report_issue" as one class),
+    # mixed into each intent's probability mass
+    "intent_mix": 0.5,
 }
 
 
@@ -60,12 +69,17 @@ def syllable_string(text: str) -> str:
     return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
 
 
+def accented_string(text: str) -> str:
+    """Lowercase syllables with their diacritics ("lụa" and "lửa" stay apart)."""
+    return " ".join(_NON_WORD_RE.sub(" ", unicodedata.normalize("NFC", text).lower()).split())
+
+
 def _identity(text: str) -> str:
     return text
 
 
 class JointModel:
-    """TF-IDF feature blocks + one multinomial logistic regression over full labels."""
+    """TF-IDF feature blocks + one linear classifier over full labels."""
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.config = {**DEFAULT_CONFIG, **(config or {})}
@@ -75,9 +89,11 @@ class JointModel:
         self.syllable = TfidfVectorizer(analyzer="word", token_pattern=r"\S+",
                                         ngram_range=(1, c["syllable_ngrams"]), sublinear_tf=True,
                                         lowercase=False, preprocessor=_identity)
+        self.accent = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),
+                                      sublinear_tf=True, lowercase=False, preprocessor=_identity)
         self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(c["char_min"], c["char_max"]),
                                     sublinear_tf=True, lowercase=False, min_df=1)
-        if c.get("classifier", "lr") == "svm":
+        if c["classifier"] == "svm":
             from sklearn.svm import LinearSVC
 
             self.clf = LinearSVC(C=c["C"], class_weight=c["class_weight"], max_iter=c["max_iter"], random_state=42)
@@ -94,7 +110,8 @@ class JointModel:
         c = self.config
         parts = []
         for vec, data, weight in ((self.word, w, c["word_weight"]), (self.syllable, s, c["syllable_weight"]),
-                                  (self.char, s, c["char_weight"])):
+                                  (self.char, s, c["char_weight"]),
+                                  (self.accent, [accented_string(t) for t in texts], c["accent_weight"])):
             if not weight:
                 continue
             m = vec.fit_transform(data) if fit else vec.transform(data)
@@ -104,17 +121,40 @@ class JointModel:
     # -- training / prediction
     def fit(self, words: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> JointModel:
         """`words`: word_string() of each text's segmentation; `texts`: normalised texts."""
-        self.clf.fit(self._matrix(words, texts, fit=True), list(labels))
+        x = self._matrix(words, texts, fit=True)
+        self.clf.fit(x, list(labels))
+        self.intent_clf = None
+        if self.config["intent_mix"]:
+            from sklearn.svm import LinearSVC
+
+            self.intent_clf = LinearSVC(C=self.config["C"], class_weight=self.config["class_weight"],
+                                        max_iter=self.config["max_iter"], random_state=42)
+            self.intent_clf.fit(x, [lab.split("/", 1)[0] for lab in labels])
         return self
+
+    def _softmax(self, scores: np.ndarray) -> np.ndarray:
+        scores = scores * self.config["svm_scale"]
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
 
     def label_probs(self, words: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         x = self._matrix(words, texts, fit=False)
         if hasattr(self.clf, "predict_proba"):
-            return self.clf.predict_proba(x)
-        scores = self.clf.decision_function(x) * self.config.get("svm_scale", 5.0)
-        scores -= scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+            probs = self.clf.predict_proba(x)
+        else:
+            probs = self._softmax(self.clf.decision_function(x))
+        if getattr(self, "intent_clf", None) is None:
+            return probs
+        # Mix in an intent-level model: rescale each intent's labels to the mixed mass.
+        w = self.config["intent_mix"]
+        other = self._softmax(self.intent_clf.decision_function(x))
+        col = {str(c): i for i, c in enumerate(self.intent_clf.classes_)}
+        owner = np.array([col[lab.split("/", 1)[0]] for lab in self.labels])
+        summed = np.zeros_like(other)
+        np.add.at(summed.T, owner, probs.T)
+        mixed = (1 - w) * summed + w * other
+        return probs / np.maximum(summed[:, owner], 1e-12) * mixed[:, owner]
 
     @property
     def labels(self) -> list[str]:
@@ -140,5 +180,3 @@ class JointModel:
         total = sum(p for _, p in pairs) or 1.0
         return sorted(((c, p / total) for c, p in pairs), key=lambda kv: -kv[1])
 
-
-Segmenter = Callable[[str], list[str]]

@@ -74,3 +74,41 @@ def test_training_data_gets_diacritic_free_copies(result: dict) -> None:
     assert texts[: len(TEXTS)] == [m["text"] for m in result["messages"]]
     assert "o ngo 12 lang ha rac thai ba ngay khong ai thu gom" in texts
     assert "/affirm" in texts and texts.count("/affirm") == 1  # payloads are not copied
+
+
+JOINT_TEXTS = ["rác thải không ai thu gom cả tuần", "den duong hong roi", "cháy nhà ở ngõ 5, cứu với", "chào bạn"]
+
+
+@pytest.fixture(scope="module")
+def joint() -> dict:
+    proc = subprocess.run(
+        [str(ROOT / ".venv-rasa/bin/python"), "-m", "tests.rasa_side.run_joint_classifier"],
+        input=json.dumps(JOINT_TEXTS), capture_output=True, text=True, cwd=ROOT,
+        env=base_env(), timeout=300, check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_joint_classifier_sets_intent_and_category(joint: dict) -> None:
+    waste, light, fire, greet = joint["trained"]
+    assert waste["intent"]["name"] == "report_issue"
+    assert waste["response_selector"]["default"]["response"]["intent_response_key"] == "report_issue/waste"
+    # typed without diacritics, still the right category (folded features)
+    assert light["response_selector"]["default"]["response"]["intent_response_key"] == "report_issue/street_lighting"
+    assert fire["intent"]["name"] == "emergency"
+    assert fire["response_selector"]["default"]["response"]["intent_response_key"] == "emergency/fire"
+    assert greet["intent"]["name"] == "greet" and greet["response_selector"] is None
+
+
+def test_joint_classifier_ranking_is_a_distribution(joint: dict) -> None:
+    for result in joint["trained"]:
+        ranking = result["intent_ranking"]
+        assert [r["name"] for r in ranking][0] == result["intent"]["name"]
+        assert sorted({r["name"] for r in ranking}) == ["emergency", "greet", "report_issue"]
+        assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+        assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
+
+
+def test_joint_classifier_persists_and_loads(joint: dict) -> None:
+    assert joint["n_training"] > 16  # diacritic-free copies were added by the normaliser
+    assert joint["loaded"] == joint["trained"]
