@@ -149,10 +149,14 @@ class ActionBookingStart(Action):
         if _MOVE_RE.search(folded):
             with session_scope(get_engine()) as s:
                 mine = active_bookings(s, tracker.sender_id, _now())
-                named = [b for b in mine if b.code in {c.upper() for c in CODE_RE.findall(text)}]
-                target = (named or mine[:1] if len(mine) == 1 or named else [])
-                if target:
-                    b = target[0]
+                asked = {c.upper() for c in CODE_RE.findall(text)}
+                named = [b for b in mine if b.code in asked]
+                if asked and not named:
+                    dispatcher.utter_message(text=f"Bạn không có lịch hẹn {', '.join(sorted(asked))} đang chờ.")
+                    return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
+                target = named[0] if named else (mine[0] if len(mine) == 1 else None)
+                if target is not None:
+                    b = target
                     proc = match_procedure(b.procedure)
                     pid = RECEPTION if b.procedure == procedure_name(RECEPTION) else (proc.id if proc else None)
                     return [*events, SlotSet("booking_move", b.code), SlotSet("booking_procedure", pid or "other"),

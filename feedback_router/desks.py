@@ -156,8 +156,6 @@ def _place(unit_name: str) -> str:
 
 def load_desks(data_dir: Path = DATA_DIR, cat: Catalog | None = None) -> DeskData:
     """Read and check data/desks.yaml against units and procedures; raises DeskDataError."""
-    from tourism.procedures import get_procedure
-
     path = data_dir / "desks.yaml"
     if not path.exists():
         raise DeskDataError(f"missing data file: {path}")
@@ -213,18 +211,29 @@ def load_desks(data_dir: Path = DATA_DIR, cat: Catalog | None = None) -> DeskDat
                      phone=_nfc(raw["phone"]) if raw.get("phone") else None, unit_id=str(raw["unit"]),
                      ward_unit_id=None, schedule=schedule))
     procedures: dict[str, DeskKind] = {}
+    known_procedures = _procedure_ids(data_dir)
     for kind_name, ids in (doc.get("procedures") or {}).items():
         try:
             kind = DeskKind(kind_name)
         except ValueError:
             raise DeskDataError(f"desks.yaml: procedures for unknown desk kind {kind_name!r}") from None
         for pid in ids or []:
-            if get_procedure(str(pid)) is None:
+            if str(pid) not in known_procedures:
                 raise DeskDataError(f"desks.yaml: unknown procedure {pid!r} (not in procedures.yaml)")
             if pid in procedures:
                 raise DeskDataError(f"desks.yaml: procedure {pid!r} listed for two desk kinds")
             procedures[str(pid)] = kind
     return DeskData(desks=desks, schedules=schedules, procedures=procedures)
+
+
+def _procedure_ids(data_dir: Path) -> frozenset[str]:
+    """Only the ids of data/procedures.yaml: the procedures' own rules are checked by
+    tourism.procedures, and a slip there must not stop the worker from sending reminders."""
+    path = data_dir / "procedures.yaml"
+    if not path.exists():
+        path = DATA_DIR / "procedures.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(str(p.get("id")) for p in doc.get("procedures") or [] if isinstance(p, dict))
 
 
 @functools.lru_cache(maxsize=1)
