@@ -175,7 +175,9 @@ class ActionAnswerProcedure(Action):
         if proc is None:
             dispatcher.utter_message(
                 text=("Bạn muốn hỏi thủ tục nào? Ví dụ: đăng ký khai sinh, làm căn cước, "
-                      "đăng ký tạm trú, cấp phiếu lý lịch tư pháp."))
+                      "đăng ký tạm trú, cấp phiếu lý lịch tư pháp." if lang == "vi" else
+                      "Which procedure do you mean? For example: birth registration, citizen ID card, "
+                      "temporary residence registration, judicial record certificate."))
             return []
         dispatcher.utter_message(text=answer_procedure(proc, aspect, lang=lang))
         return [SlotSet("procedure_id", proc.id)]

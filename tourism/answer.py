@@ -61,14 +61,30 @@ def _festival_line(fest: Festival, lang: str, today: date) -> str:
     return f"{name}: {rule} ({nxt}: {when})"
 
 
+# Unit words of an administrative name, and how English puts them (after the proper name).
+_UNIT_EN = (("thị xã ", "town"), ("phường ", "ward"), ("xã ", "commune"), ("quận ", "district"),
+            ("huyện ", "district"), ("thị trấn ", "township"))
+
+
+def unit_name(name: str, lang: str) -> str:
+    """ "phường Ba Đình" in English is "Ba Đình ward": the proper name stays, the unit word is translated."""
+    if lang != "en":
+        return name
+    low = name.lower()
+    for prefix, word in _UNIT_EN:
+        if low.startswith(prefix):
+            return f"{name[len(prefix):]} {word}"
+    return name
+
+
 def _address(place: Place, lang: str) -> str:
-    addr = place.address or _unknown(lang)
-    ward = place.ward or _unknown(lang)
+    addr = place.address_text(lang) or _unknown(lang)
+    ward = unit_name(place.ward, lang) if place.ward else _unknown(lang)
     before = ""
     if place.old_ward and place.old_district:
         # people and old signboards still use the pre-2025 address; naming it avoids confusion
         before = _t(lang, f" (trước 1/7/2025: {place.old_ward}, {place.old_district})",
-                    f" (before 1 Jul 2025: {place.old_ward}, {place.old_district})")
+                    f" (before 1 Jul 2025: {unit_name(place.old_ward, lang)}, {unit_name(place.old_district, lang)})")
     return _t(
         lang,
         f"Địa chỉ {place.name_vi}: {_end(addr)} Đơn vị hành chính (từ 1/7/2025): {ward}{before}.",
@@ -87,12 +103,10 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
 
     if aspect == "hours":
         head = _t(lang, f"Giờ mở cửa {name}: ", f"Opening hours of {name}: ")
-        lines = [_end(head + (place.opening_hours or _unknown(lang)))]
-        if place.opening_hours and lang == "en":
-            lines.append("(Source text is in Vietnamese.)")
+        lines = [_end(head + (place.hours(lang) or _unknown(lang)))]
     elif aspect == "price":
         head = _t(lang, f"Giá vé {name}: ", f"Ticket price at {name}: ")
-        lines = [_end(head + (place.ticket_price or _unknown(lang)))]
+        lines = [_end(head + (place.price(lang) or _unknown(lang)))]
     elif aspect == "bus":
         if place.bus:
             lines = [
@@ -100,12 +114,11 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
                 + ", ".join(place.bus) + ".",
             ]
             if place.bus_note:
-                lines.append(_t(lang, f"({place.bus_note})", f"(Note, in Vietnamese: {place.bus_note})"))
+                lines.append(f"({place.note(lang)})")
             lines.append(_t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
                             "Line numbers change from time to time; please double-check before you go."))
         elif place.bus_note:
-            lines = [_t(lang, f"Xe buýt tới {name}: {place.bus_note}.",
-                        f"Buses to {name} (note in Vietnamese): {place.bus_note}.")]
+            lines = [_t(lang, f"Xe buýt tới {name}: ", f"Buses to {name}: ") + _end(place.note(lang) or "")]
         else:
             lines = [_t(lang, f"Tuyến xe buýt tới {name}: {UNKNOWN_VI}.", f"Bus lines to {name}: {UNKNOWN_EN}.")]
     elif aspect == "address":
@@ -118,7 +131,8 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
             lines = [_t(lang, f"Lễ hội tại {name}: {UNKNOWN_VI}.", f"Festivals at {name}: {UNKNOWN_EN}.")]
     elif aspect == "products":
         if place.products:
-            lines = [_t(lang, f"Sản phẩm của {name}: ", f"What {name} makes: ") + ", ".join(place.products) + "."]
+            lines = [_t(lang, f"Sản phẩm của {name}: ", f"What {name} makes: ")
+                     + ", ".join(place.products_in(lang)) + "."]
         else:
             lines = [_t(lang, f"{name} không phải làng nghề; sản phẩm: {UNKNOWN_VI}.",
                         f"{name} is not a craft village; products: {UNKNOWN_EN}.")]
@@ -127,9 +141,9 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
         lines = [f"{name} ({_t(lang, label_vi, label_en)}): {place.description(lang)}", _address(place, lang)]
         facts = []
         if place.opening_hours:
-            facts.append(_t(lang, "Giờ mở cửa: ", "Hours: ") + place.opening_hours)
+            facts.append(_t(lang, "Giờ mở cửa: ", "Hours: ") + (place.hours(lang) or ""))
         if place.ticket_price:
-            facts.append(_t(lang, "Vé: ", "Tickets: ") + place.ticket_price)
+            facts.append(_t(lang, "Vé: ", "Tickets: ") + (place.price(lang) or ""))
         if facts:
             lines.append(_end("; ".join(facts)))
         lines.append(_t(lang, "Hỏi thêm: giờ mở cửa? giá vé? xe buýt? lễ hội?",

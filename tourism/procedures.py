@@ -17,11 +17,13 @@ import yaml
 
 from nlu.text import nfc
 from tourism.search import AliasMatcher, make_alias_key, normalize
+from tourism.sites import numbers_in, vietnamese_common_words
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
 ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_REQUIRED = ("id", "name_vi", "name_en", "aliases", "papers", "fee", "processing_time", "where", "online", "sources")
+_REQUIRED = ("id", "name_vi", "name_en", "aliases", "papers", "fee", "processing_time", "where", "online", "sources",
+             "en")
 _VERIFIABLE = frozenset({"papers", "fee", "processing_time", "where", "online"})
 MIN_SCORE = 62.0
 
@@ -45,6 +47,18 @@ class OnlineInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class EnglishText:
+    """The English twin of every Vietnamese answer field of a procedure (same numbers)."""
+
+    papers: tuple[str, ...]
+    fee: str | None
+    processing_time: str | None
+    where: str | None
+    steps: tuple[str, ...]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Procedure:
     """One administrative procedure; None fields are "chưa có thông tin"."""
 
@@ -61,9 +75,18 @@ class Procedure:
     legal_basis: str | None
     unverified: frozenset[str]
     sources: tuple[str, ...]
+    en: EnglishText | None = None
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" else self.name_vi
+
+    def text(self, field: str, lang: str = "vi") -> Any:
+        """A field in the asked language (papers/steps/channels are tuples, the rest strings)."""
+        if lang == "en" and self.en is not None:
+            return getattr(self.en, field)
+        if field in ("steps", "channels"):
+            return getattr(self.online, field)
+        return getattr(self, field)
 
 
 def _opt(value: Any, where: str) -> str | None:
@@ -82,6 +105,35 @@ def _strs(value: Any, where: str, allow_empty: bool = True) -> tuple[str, ...]:
     if not allow_empty and not value:
         raise ProceduresDataError(f"{where}: must not be empty")
     return tuple(nfc(v.strip()) for v in value)
+
+
+def _english_text(raw: Any, vi: dict[str, Any], where: str) -> EnglishText:
+    """Check `en:` against the Vietnamese fields: each one translated, item for item, same numbers."""
+    if not isinstance(raw, dict):
+        raise ProceduresDataError(f"{where}: an `en` mapping is required (English answers)")
+    stray = set(raw) - set(vi)
+    if stray:
+        raise ProceduresDataError(f"{where}: unknown keys {sorted(stray)}")
+    out: dict[str, Any] = {}
+    for key, vi_value in vi.items():
+        if isinstance(vi_value, tuple):
+            en_value: Any = _strs(raw.get(key), f"{where}.{key}")
+            if len(en_value) != len(vi_value):
+                raise ProceduresDataError(f"{where}.{key}: {len(vi_value)} Vietnamese items, {len(en_value)} English")
+            pairs = list(zip(vi_value, en_value, strict=True))
+        else:
+            en_value = _opt(raw.get(key), f"{where}.{key}")
+            if (en_value is None) != (vi_value is None):
+                raise ProceduresDataError(f"{where}.{key}: English and Vietnamese must both be given or both null")
+            pairs = [(vi_value, en_value)] if vi_value is not None else []
+        for vi_text, en_text in pairs:
+            words = vietnamese_common_words(en_text)
+            if words:
+                raise ProceduresDataError(f"{where}.{key}: untranslated Vietnamese words {words} in {en_text!r}")
+            if set(numbers_in(en_text)) != set(numbers_in(vi_text)):
+                raise ProceduresDataError(f"{where}.{key}: numbers differ: {vi_text!r} vs {en_text!r}")
+        out[key] = en_value
+    return EnglishText(**out)
 
 
 def _procedure(raw: Any, index: int) -> Procedure:
@@ -103,6 +155,17 @@ def _procedure(raw: Any, index: int) -> Procedure:
     name_vi, name_en = _opt(raw["name_vi"], where), _opt(raw["name_en"], where)
     if not name_vi or not name_en:
         raise ProceduresDataError(f"{where}: names are required")
+    if vietnamese_common_words(name_en):
+        raise ProceduresDataError(f"{where}: name_en has untranslated words {vietnamese_common_words(name_en)}")
+    vi_fields: dict[str, Any] = {
+        "papers": _strs(raw["papers"], f"{where}.papers"),
+        "fee": _opt(raw["fee"], f"{where}.fee"),
+        "processing_time": _opt(raw["processing_time"], f"{where}.processing_time"),
+        "where": _opt(raw["where"], f"{where}.where"),
+        "steps": _strs(online_raw.get("steps"), f"{where}.online.steps"),
+        "channels": _strs(online_raw.get("channels"), f"{where}.online.channels"),
+    }
+    english = _english_text(raw.get("en"), vi_fields, f"{where}.en")
     return Procedure(
         id=pid,
         category=_opt(raw.get("category"), where) or "khac",
@@ -118,6 +181,7 @@ def _procedure(raw: Any, index: int) -> Procedure:
         legal_basis=_opt(raw.get("legal_basis"), f"{where}.legal_basis"),
         unverified=unverified,
         sources=_strs(raw["sources"], f"{where}.sources", allow_empty=False),
+        en=english,
     )
 
 
@@ -191,7 +255,7 @@ def _papers(proc: Procedure, lang: str) -> str:
     head = _t(lang, f"Giấy tờ cần cho \"{proc.name_vi}\"", f"Documents for \"{proc.name_en}\"")
     if not proc.papers:
         return f"{head}: {_t(lang, UNKNOWN_VI, UNKNOWN_EN)}."
-    body = "\n".join(f"- {p}" for p in proc.papers)
+    body = "\n".join(f"- {p}" for p in proc.text("papers", lang))
     return f"{head}{_flag(proc, 'papers', lang)}:\n{body}"
 
 
@@ -199,8 +263,8 @@ def _online(proc: Procedure, lang: str) -> str:
     if not proc.online.channels and not proc.online.steps:
         return _t(lang, f"Nộp trực tuyến: {UNKNOWN_VI}.", f"Online: {UNKNOWN_EN}.")
     head = _t(lang, "Nộp trực tuyến qua: ", "Online via: ")
-    lines = [head + "; ".join(proc.online.channels) + _flag(proc, "online", lang)]
-    lines += [f"{i}. {s}" for i, s in enumerate(proc.online.steps, 1)]
+    lines = [head + "; ".join(proc.text("channels", lang)) + _flag(proc, "online", lang)]
+    lines += [f"{i}. {s}" for i, s in enumerate(proc.text("steps", lang), 1)]
     return "\n".join(lines)
 
 
@@ -211,28 +275,28 @@ def answer_procedure(proc: Procedure, aspect: str | None = None, lang: str = "vi
     lang = "en" if lang == "en" else "vi"
     unknown = _t(lang, UNKNOWN_VI, UNKNOWN_EN)
     name = proc.name(lang)
+    fee, time, where = (proc.text(f, lang) for f in ("fee", "processing_time", "where"))
     if aspect == "papers":
         return _papers(proc, lang)
     if aspect == "fee":
         head = _t(lang, f"Lệ phí {proc.name_vi}: ", f"Fee for {proc.name_en}: ")
-        return _end(head + (proc.fee + _flag(proc, "fee", lang) if proc.fee else unknown))
+        return _end(head + (fee + _flag(proc, "fee", lang) if fee else unknown))
     if aspect == "time":
         head = _t(lang, f"Thời gian giải quyết {proc.name_vi}: ", f"Processing time for {proc.name_en}: ")
-        value = proc.processing_time
-        return _end(head + (value + _flag(proc, "processing_time", lang) if value else unknown))
+        return _end(head + (time + _flag(proc, "processing_time", lang) if time else unknown))
     if aspect == "where":
         head = _t(lang, f"Nơi làm {proc.name_vi}: ", f"Where to apply for {proc.name_en}: ")
-        return _end(head + (proc.where + _flag(proc, "where", lang) if proc.where else unknown))
+        return _end(head + (where + _flag(proc, "where", lang) if where else unknown))
     if aspect == "online":
         return f"{name}\n{_online(proc, lang)}"
     lines = [
         _end(name),
-        _end(_t(lang, "Nơi nộp: ", "Where: ") + (proc.where + _flag(proc, "where", lang) if proc.where else unknown)),
-        _end(_t(lang, "Lệ phí: ", "Fee: ") + (proc.fee or unknown)),
-        _end(_t(lang, "Thời gian: ", "Processing time: ") + (proc.processing_time or unknown)),
+        _end(_t(lang, "Nơi nộp: ", "Where: ") + (where + _flag(proc, "where", lang) if where else unknown)),
+        _end(_t(lang, "Lệ phí: ", "Fee: ") + (fee or unknown)),
+        _end(_t(lang, "Thời gian: ", "Processing time: ") + (time or unknown)),
     ]
     if proc.online.channels:
-        lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.online.channels) + ".")
+        lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.text("channels", lang)) + ".")
     lines.append(_t(lang, "Hỏi thêm: giấy tờ? lệ phí? thời gian? nộp online?",
                     "Ask me more: documents? fee? processing time? apply online?"))
     return "\n".join(lines)

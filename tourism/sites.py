@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from nlu.text import nfc
+from nlu.text import fold, nfc
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "tourism" / "sites.yaml"
 
@@ -36,6 +36,44 @@ FACT_GROUPS: frozenset[str] = frozenset(
     {"description", "address", "ward", "coords", "hours", "price", "bus", "festivals", "products"}
 )
 _URL_RE = re.compile(r"https?://\S+")
+# Letters only Vietnamese uses (đ, and vowels with Vietnamese tone/shape marks); ASCII and the
+# Latin-1 letters of French/German names do not count.
+_VI_LETTERS = frozenset(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d{3})*")
+WEEKDAYS: dict[str, tuple[str, str]] = {
+    "mon": ("thứ Hai", "Monday"), "tue": ("thứ Ba", "Tuesday"), "wed": ("thứ Tư", "Wednesday"),
+    "thu": ("thứ Năm", "Thursday"), "fri": ("thứ Sáu", "Friday"), "sat": ("thứ Bảy", "Saturday"),
+    "sun": ("Chủ nhật", "Sunday"),
+}
+_PER = {"visit": ("lượt", "per visit"), "person": ("người", "per person")}
+
+
+def has_vietnamese(text: str) -> bool:
+    """True when `text` has a letter that only Vietnamese spelling uses."""
+    return any(ch in _VI_LETTERS for ch in text.lower())
+
+
+def vietnamese_common_words(text: str) -> list[str]:
+    """Lower-case words with Vietnamese letters: in an English text these are untranslated words.
+
+    Proper names (streets, wards, temples) are capitalised in Vietnamese, so they pass; "đồng",
+    "hằng ngày", "miễn phí" do not; nor does a label in double quotes ("Mã danh bộ" on a water
+    bill), which the reader must recognise as written. Used by the loader and the answer tests.
+    """
+    unquoted = re.sub(r'"[^"]*"', " ", text)  # a quoted label is shown as it reads on the screen/bill
+    return [w for w in _WORD_RE.findall(unquoted) if w[0].islower() and has_vietnamese(w)]
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers with thousand separators removed ("70.000" and "70,000" are both 70000).
+
+    A whole hour is one number however it is written ("15 giờ" and "15:00").
+    """
+    text = re.sub(r"\b(\d{1,2}):00\b", r"\1", text)
+    return sorted(re.sub(r"[.,]", "", n).lstrip("0") or "0" for n in _NUMBER_RE.findall(text))
 
 
 class SitesDataError(ValueError):
@@ -82,6 +120,11 @@ class Place:
     coords_basis: str = "approximate"
     bus_note: str | None = None
     fact_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # English renderings of the Vietnamese fact texts (same numbers, checked at load time)
+    opening_hours_en: str | None = None
+    ticket_price_en: str | None = None
+    bus_note_en: str | None = None
+    address_en: str | None = None
 
     def sources_for(self, group: str) -> tuple[str, ...]:
         """URLs backing one fact group ("hours", "price", …); empty when the fact is null."""
@@ -97,6 +140,32 @@ class Place:
 
     def description(self, lang: str = "vi") -> str:
         return self.description_en if lang == "en" else self.description_vi
+
+    def hours(self, lang: str = "vi") -> str | None:
+        return self.opening_hours_en if lang == "en" else self.opening_hours
+
+    def price(self, lang: str = "vi") -> str | None:
+        return self.ticket_price_en if lang == "en" else self.ticket_price
+
+    def note(self, lang: str = "vi") -> str | None:
+        return self.bus_note_en if lang == "en" else self.bus_note
+
+    def address_text(self, lang: str = "vi") -> str | None:
+        """English falls back to the Vietnamese address only when that is all proper names."""
+        return (self.address_en or self.address) if lang == "en" else self.address
+
+    def products_in(self, lang: str = "vi") -> tuple[str, ...]:
+        """Products as a reader of `lang` would say them.
+
+        The list mixes both languages because search matches either; an English reader gets the
+        entries without Vietnamese letters, minus the unaccented spellings of Vietnamese words
+        ("non la", "com") that are only there for people typing without diacritics.
+        """
+        folded_vi = {fold(x) for x in self.products if has_vietnamese(x)}
+        if lang == "en":
+            return tuple(x for x in self.products if not has_vietnamese(x) and x.lower() not in folded_vi)
+        vi = tuple(x for x in self.products if has_vietnamese(x))
+        return vi or self.products
 
 
 def _opt_str(value: Any, where: str) -> str | None:
@@ -115,6 +184,80 @@ def _str_list(value: Any, where: str, allow_empty: bool = True) -> tuple[str, ..
     return tuple(nfc(v.strip()) for v in value)
 
 
+def _english(vi: str | None, en: Any, where: str, required: bool = True) -> str | None:
+    """The English twin of a Vietnamese fact text: present, in English, with the same numbers.
+
+    Comparing the numbers catches a translation that drifted (a wrong price or hour) — the one
+    mistake in a tourist answer that matters most.
+    """
+    en = _opt_str(en, where)
+    if vi is None:
+        if en is not None:
+            raise SitesDataError(f"{where}: English text given for a null fact")
+        return None
+    if en is None:
+        if required:
+            raise SitesDataError(f"{where}: English text is required")
+        return None
+    words = vietnamese_common_words(en)
+    if words:
+        raise SitesDataError(f"{where}: untranslated Vietnamese words {words}")
+    if set(numbers_in(en)) != set(numbers_in(vi)):
+        raise SitesDataError(f"{where}: numbers differ from the Vietnamese text "
+                             f"({sorted(set(numbers_in(vi)))} vs {sorted(set(numbers_in(en)))})")
+    return en
+
+
+def _vnd(amount: int, lang: str) -> str:
+    return f"{amount:,}".replace(",", "." if lang == "vi" else ",")
+
+
+def _structured_hours(raw: dict[str, Any], where: str) -> tuple[str, str]:
+    """{times: ["8:00–12:00", …], closed: [mon, …], as_of: 2016} rendered in both languages."""
+    times, closed, as_of = raw.get("times"), raw.get("closed", []), raw.get("as_of")
+    if set(raw) - {"times", "closed", "as_of"}:
+        raise SitesDataError(f"{where}: unknown keys {sorted(set(raw) - {'times', 'closed', 'as_of'})}")
+    if not (isinstance(times, list) and times
+            and all(isinstance(t, str) and re.fullmatch(r"\d{1,2}:\d{2}–\d{1,2}:\d{2}", t) for t in times)):
+        raise SitesDataError(f"{where}: times must be a list like ['8:00–17:00']")
+    if not (isinstance(closed, list) and all(d in WEEKDAYS for d in closed)):
+        raise SitesDataError(f"{where}: closed must list weekdays {sorted(WEEKDAYS)}")
+    if as_of is not None and not (isinstance(as_of, int) and 2000 <= as_of <= 2100):
+        raise SitesDataError(f"{where}: as_of must be a year")
+    vi, en = " và ".join(times), " and ".join(times)
+    if closed:
+        vi += ", đóng cửa " + " và ".join(WEEKDAYS[d][0] for d in closed)
+        en += ", closed on " + " and ".join(WEEKDAYS[d][1] for d in closed)
+    else:
+        vi, en = vi + " hằng ngày", en + " daily"
+    if as_of:
+        vi, en = vi + f" (theo nguồn năm {as_of})", en + f" (as of a {as_of} source)"
+    return vi, en
+
+
+def _structured_price(raw: dict[str, Any], where: str) -> tuple[str, str]:
+    """{free: true} or {vnd: 30000, per: visit|person|adult} rendered in both languages."""
+    if raw == {"free": True}:
+        return "Miễn phí", "Free"
+    amount, per = raw.get("vnd"), raw.get("per", "visit")
+    per_words = {**_PER, "adult": ("người lớn", "per adult")}
+    if set(raw) - {"vnd", "per"} or not isinstance(amount, int) or amount <= 0 or per not in per_words:
+        raise SitesDataError(f"{where}: price must be {{free: true}} or {{vnd: N, per: visit|person|adult}}")
+    return f"{_vnd(amount, 'vi')} đồng/{per_words[per][0]}", f"{_vnd(amount, 'en')} VND {per_words[per][1]}"
+
+
+def _bilingual(raw: dict[str, Any], key: str, where: str) -> tuple[str | None, str | None]:
+    """A fact given as Vietnamese text + `<key>_en`, or as a structured value rendered twice."""
+    value = raw[key]
+    if isinstance(value, dict):
+        if raw.get(f"{key}_en") is not None:
+            raise SitesDataError(f"{where}.{key}: a structured value needs no {key}_en")
+        render = _structured_hours if key == "opening_hours" else _structured_price
+        return render(value, f"{where}.{key}")
+    vi = _opt_str(value, f"{where}.{key}")
+    return vi, _english(vi, raw.get(f"{key}_en"), f"{where}.{key}_en")
+
+
 def _festival(raw: Any, where: str) -> Festival:
     if not isinstance(raw, dict):
         raise SitesDataError(f"{where}: festival must be a mapping")
@@ -130,6 +273,8 @@ def _festival(raw: Any, where: str) -> Festival:
     name_vi, name_en = _opt_str(raw.get("name_vi"), where), _opt_str(raw.get("name_en"), where)
     if name_vi is None or name_en is None:
         raise SitesDataError(f"{where}: festival needs name_vi and name_en")
+    if vietnamese_common_words(name_en):
+        raise SitesDataError(f"{where}: name_en has untranslated words {vietnamese_common_words(name_en)}")
     return Festival(name_vi, name_en, cal, month, day, days)
 
 
@@ -198,6 +343,16 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
     desc_vi, desc_en = _opt_str(raw["description_vi"], where), _opt_str(raw["description_en"], where)
     if not (name_vi and name_en and desc_vi and desc_en):
         raise SitesDataError(f"{where}: names and descriptions are required")
+    for label, text in (("name_en", name_en), ("description_en", desc_en)):
+        if vietnamese_common_words(text):
+            raise SitesDataError(f"{where}: {label} has untranslated words {vietnamese_common_words(text)}")
+    hours_vi, hours_en = _bilingual(raw, "opening_hours", where)
+    price_vi, price_en = _bilingual(raw, "ticket_price", where)
+    bus_note = _opt_str(raw.get("bus_note"), f"{where}.bus_note")
+    address = _opt_str(raw["address"], f"{where}.address")
+    # an address of proper names only ("58 Quốc Tử Giám, Hà Nội") reads the same in English
+    address_en = _english(address, raw.get("address_en"), f"{where}.address_en",
+                          required=bool(address and vietnamese_common_words(address)))
     sources = _str_list(raw["sources"], f"{where}.sources", allow_empty=False)
     fact_sources = _fact_sources(raw, where, sources, top_sources)
     priority = raw.get("priority", 3)
@@ -213,12 +368,12 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
         description_vi=desc_vi,
         description_en=desc_en,
         products=products,
-        address=_opt_str(raw["address"], f"{where}.address"),
+        address=address,
         ward=_opt_str(raw["ward"], f"{where}.ward"),
         lat=float(lat),
         lon=float(lon),
-        opening_hours=_opt_str(raw["opening_hours"], f"{where}.opening_hours"),
-        ticket_price=_opt_str(raw["ticket_price"], f"{where}.ticket_price"),
+        opening_hours=hours_vi,
+        ticket_price=price_vi,
         bus=bus,
         festivals=tuple(_festival(f, f"{where}.festivals[{i}]") for i, f in enumerate(festivals_raw)),
         sources=sources,
@@ -226,8 +381,12 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
         old_ward=_opt_str(raw["old_ward"], f"{where}.old_ward"),
         old_district=_opt_str(raw["old_district"], f"{where}.old_district"),
         coords_basis=raw["coords_basis"],
-        bus_note=_opt_str(raw.get("bus_note"), f"{where}.bus_note"),
+        bus_note=bus_note,
         fact_sources=fact_sources,
+        opening_hours_en=hours_en,
+        ticket_price_en=price_en,
+        bus_note_en=_english(bus_note, raw.get("bus_note_en"), f"{where}.bus_note_en"),
+        address_en=address_en,
     )
 
 

@@ -43,7 +43,7 @@ def test_follow_up_keeps_the_place() -> None:
     bus, _ = run(ActionAnswerTourism(), "thế còn xe buýt?", {"place_id": "bat-trang"})
     assert "47A" in bus and "Bát Tràng" in bus
     en, _ = run(ActionAnswerTourism(), "how much is the ticket?", {"place_id": "nha-tu-hoa-lo"})
-    assert "Ticket price at Hoa Lo" in en and get_place("nha-tu-hoa-lo").ticket_price in en
+    assert "Ticket price at Hoa Lo" in en and get_place("nha-tu-hoa-lo").ticket_price_en in en and "đồng" not in en
 
 
 def test_a_new_name_replaces_the_place_in_context() -> None:

@@ -57,7 +57,8 @@ def test_address_names_current_and_old_unit() -> None:
     p = place("co-loa")
     vi, en = answer_place(p, "address", "vi"), answer_place(p, "address", "en")
     assert "xã Đông Anh" in vi and "trước 1/7/2025: xã Cổ Loa, huyện Đông Anh" in vi
-    assert "(since 1 Jul 2025): xã Đông Anh" in en
+    assert "(since 1 Jul 2025): Đông Anh commune (before 1 Jul 2025: Cổ Loa commune, Đông Anh district)" in en
+    assert p.address_en in en and p.address not in en
 
 
 def test_bus_answer_carries_the_note() -> None:
