@@ -120,8 +120,11 @@ def test_questions_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
     assert booking_row(stack.database_url, code.group(0))[0] == BookingStatus.cancelled
     assert booking_row(stack.database_url, second.group(0))[0] == BookingStatus.booked
     # somebody else cannot cancel it with the code
-    other = joined(say(stack, uuid.uuid4().hex, f"huỷ lịch {second.group(0)}"))
+    stranger = uuid.uuid4().hex
+    other = joined(say(stack, stranger, f"huỷ lịch {second.group(0)}"))
     assert "không thuộc về bạn" in other, other
+    other = joined(say(stack, stranger, f"đổi lịch {second.group(0)} sang chiều mai"))
+    assert f"Bạn không có lịch hẹn {second.group(0)}" in other, other
     assert booking_row(stack.database_url, second.group(0))[0] == BookingStatus.booked
 
 
