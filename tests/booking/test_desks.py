@@ -186,3 +186,14 @@ def test_two_seeders_at_once_make_each_slot_once(db_url: str) -> None:
         assert len(_slots(engine, "ubnd-phuong-lang-mot-cua")) == 14 * 5
     finally:
         engine.dispose()
+
+
+def test_a_saturday_morning_where_a_desk_announces_one(tmp_path: Path) -> None:
+    def saturday(doc: dict) -> None:
+        doc["schedules"]["one_stop"]["weekly"]["sat"] = ["08:00-11:30"]
+
+    data = load_desks(_broken(tmp_path, saturday))
+    one_stop = data.desks["ubnd-phuong-lang-mot-cua"].schedule
+    saturday_slots = [f"{local(s):%H:%M}" for s, _ in planned_slots(one_stop, MONDAY + dt.timedelta(days=5))]
+    assert saturday_slots == ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30", "11:00"]
+    assert planned_slots(one_stop, MONDAY + dt.timedelta(days=6)) == []  # still no Sunday
