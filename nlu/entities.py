@@ -1,5 +1,9 @@
 """Rule-based entity extraction shared by the Rasa component and the app.
 
+Types: ticket_code, phone, alley, street, ward, district (gazetteer), procedure and
+place (ids from data/procedures.yaml and data/tourism/sites.yaml, nlu.catalog) and
+datetime (the words that say when, nlu.when).
+
 Addresses, phone numbers and ticket codes follow fixed patterns; learning them
 with DIET would cost minutes of training per tag for no gain in accuracy.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlu import catalog, when
 from nlu.text import fold
 
 _WORD_RE = re.compile(r"\s*([^\W\d_]+|\d+)", re.UNICODE)
@@ -115,12 +120,24 @@ def extract(text: str) -> list[Entity]:
         if fold(name.split()[0]) not in _NOT_STREET and name.split()[0].lower() not in ("the", "on", "in", "at"):
             found.append(Entity("street", name, start, start + len(name)))
     found.extend(_gazetteer_entities(text))
+    places = []
+    for entity, item_id, start, end in catalog.find(text):
+        (places if entity == "place" else found).append(Entity(entity, item_id, start, end))
+    for surface, start, end in when.find(text):
+        found.append(Entity("datetime", surface, start, end))
     found.sort(key=lambda e: (e.start, -(e.end - e.start)))
     result: list[Entity] = []
     for ent in found:
         if result and ent.start < result[-1].end:
             continue
         result.append(ent)
+    # A place may share its words with a ward ("làng gốm Bát Tràng" is both the
+    # craft village and xã Bát Tràng): both are kept; other overlaps are not.
+    for place in places:
+        if not any(place.start < e.end and e.start < place.end for e in result
+                   if e.entity not in ("ward", "district")):
+            result.append(place)
+    result.sort(key=lambda e: e.start)
     return result
 
 
