@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from nlu.text import nfc
 from tourism.search import AliasMatcher, make_alias_key, normalize
-from tourism.sites import numbers_in, vietnamese_common_words
+from tourism.sites import SitesDataError, load_yaml, numbers_in, vietnamese_common_words
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
 ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})
@@ -203,7 +202,11 @@ def load_procedures(path: str | None = None) -> tuple[Procedure, ...]:
     """Read, validate and cache procedures.yaml."""
     file = Path(path) if path else DATA_PATH
     with file.open(encoding="utf-8") as fh:
-        return parse_procedures(yaml.safe_load(fh))
+        try:
+            doc = load_yaml(fh)
+        except SitesDataError as exc:  # the same duplicate-key rule, reported as a procedures error
+            raise ProceduresDataError(f"procedures.yaml: {exc}") from exc
+        return parse_procedures(doc)
 
 
 @lru_cache(maxsize=4)

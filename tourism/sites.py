@@ -51,6 +51,27 @@ WEEKDAYS: dict[str, tuple[str, str]] = {
 _PER = {"visit": ("lượt", "per visit"), "person": ("người", "per person")}
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word, so an edit that adds a new
+    `bus_note` above an old one would silently answer with the old one.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise SitesDataError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(fh: Any) -> Any:
+    return yaml.load(fh, Loader=UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+
+
 def has_vietnamese(text: str) -> bool:
     """True when `text` has a letter that only Vietnamese spelling uses."""
     return any(ch in _VI_LETTERS for ch in text.lower())
@@ -409,7 +430,7 @@ def load_places(path: str | None = None) -> tuple[Place, ...]:
     """Read, validate and cache the catalogue (path is a str so the cache key is hashable)."""
     file = Path(path) if path else DATA_PATH
     with file.open(encoding="utf-8") as fh:
-        return parse_places(yaml.safe_load(fh))
+        return parse_places(load_yaml(fh))
 
 
 @lru_cache(maxsize=4)

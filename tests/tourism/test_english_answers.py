@@ -203,3 +203,14 @@ def test_english_questions_through_the_actions_get_english_answers() -> None:
     assert all(x in papers for x in tam_tru.en.papers) and vietnamese_common_words(papers) == [], papers
     unknown, _ = run(ActionAnswerProcedure(), "how do I do this?")
     assert vietnamese_common_words(unknown) == [], unknown
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Any) -> None:
+    # PyYAML alone keeps the last one: a new bus_note written above an old one would be ignored
+    text = SITES_PATH.read_text(encoding="utf-8").replace(
+        '    bus_note_en: "73 from', '    bus_note: "x"\n    bus_note_en: "73 from', 1)
+    assert text != SITES_PATH.read_text(encoding="utf-8")
+    broken = tmp_path / "sites.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(SitesDataError, match="duplicate key 'bus_note'"):
+        load_places(str(broken))
