@@ -341,10 +341,23 @@ class CallSession:
         finally:
             self._ended = True
             self._stop_playback.set()
-            for task in list(self._background):
-                task.cancel()
+        await self._keep_unanswered()
         await self._keep_cut_sentence()
         return await self._finish(started_at)
+
+    async def _keep_unanswered(self) -> None:
+        """Sentences finished just before the call ended (still in ASR, or heard but not yet
+        answered) go in the transcript, marked interrupted: nobody is left to answer them."""
+        pending = [t for t in self._background if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=self.config.cut_sentence_timeout)
+        for task in list(self._background):
+            task.cancel()
+        while not self._events.empty():
+            event = self._events.get_nowait()
+            if isinstance(event, _Utterance) and not event.result.is_empty:
+                result = event.result
+                self._turns.append(Turn("caller", result.text, self._now(), result.confidence, interrupted=True))
 
     async def _keep_cut_sentence(self) -> None:
         """The caller hung up mid-sentence: transcribe what they said for the record.

@@ -286,3 +286,36 @@ def test_an_empty_answer_is_not_silence(voice):
 
     record = asyncio.run(asyncio.wait_for(go(), 30))
     assert record.turns[-1].role == "bot" and record.turns[-1].text == CallFlowConfig().busy_message
+
+
+def test_a_sentence_still_in_asr_at_hangup_is_kept(voice):
+    class SlowFinal(ScriptedRecognizer):
+        def stream(self, rate, phrases=None):
+            inner = super().stream(rate, phrases)
+            final = inner.final
+
+            def slow() -> Result:
+                import time
+
+                time.sleep(0.3)  # the engine is still decoding when the caller hangs up
+                return final()
+
+            inner.final = slow  # type: ignore[method-assign]
+            return inner
+
+    async def responder(sender_id: str, text: str) -> list[str]:
+        raise AssertionError("nobody is left to answer")
+
+    async def go():
+        session, transport, _ = _make(SlowFinal([Result("rác ở ngõ 5", confidence=0.9)]), responder)
+        task = asyncio.ensure_future(session.run())
+        await _wait_idle(transport, session)
+        for pos in range(0, len(voice), 320):  # whole sentence + silence: endpoint reached
+            session.on_audio(voice[pos : pos + 320])
+        await asyncio.sleep(0.05)
+        session.on_hangup()
+        return await asyncio.wait_for(task, 20)
+
+    record = asyncio.run(asyncio.wait_for(go(), 30))
+    last = record.turns[-1]
+    assert (last.role, last.text, last.interrupted) == ("caller", "rác ở ngõ 5", True)
