@@ -14,13 +14,17 @@ from typing import Any
 
 import yaml
 
-from tourism.procedures import find_procedure
+from tourism.answer import answer_place
+from tourism.procedures import answer_procedure, find_procedure
 from tourism.search import detect_place_aspect, detect_procedure_aspect, nearby, search_places
+from tourism.sites import vietnamese_common_words
 
 EVAL_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "qa_heldout.yaml"
 FLOOR = 0.90
 _BATCH_NOTES = {1: "tuned against", 2: "untuned, written after tuning",
-                3: "written after the data pass, tuned on after its first run"}
+                3: "written after the data pass, tuned on after its first run",
+                4: "written after the batch-3 tuning, not tuned on",
+                5: "written after the English-answer and fact pass, not tuned on"}
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Result:
     aspect_expected: str | None
     aspect_got: str | None
     batch: int = 1
+    # for English questions: Vietnamese words left untranslated in the answer the bot would give
+    untranslated: tuple[str, ...] = ()
 
 
 @dataclass
@@ -71,15 +77,21 @@ def run(path: Path = EVAL_PATH) -> Report:
             expected, got = f"type:{item['type']}", (f"type:{top.type}" if top else None)
         else:
             expected, got = item["id"], (top.id if top else None)
+        aspect = detect_place_aspect(item["q"])
+        words = (tuple(vietnamese_common_words(answer_place(top, aspect, "en")))
+                 if top is not None and item["slice"] == "en" else ())
         rep.results.append(Result("tourism", item["slice"], item["q"], expected, got, expected == got,
-                                  item.get("aspect"), detect_place_aspect(item["q"]), item.get("batch", 1)))
+                                  item.get("aspect"), aspect, item.get("batch", 1), words))
     for item in data["procedures"]:
         t0 = time.perf_counter()
         hits = find_procedure(item["q"], limit=3)
         rep.latencies_ms.append((time.perf_counter() - t0) * 1000)
         got = hits[0][0].id if hits else None
+        aspect = detect_procedure_aspect(item["q"])
+        words = (tuple(vietnamese_common_words(answer_procedure(hits[0][0], aspect, "en")))
+                 if hits and item["slice"] == "en" else ())
         rep.results.append(Result("procedures", item["slice"], item["q"], item["id"], got, got == item["id"],
-                                  item.get("aspect"), detect_procedure_aspect(item["q"]), item.get("batch", 1)))
+                                  item.get("aspect"), aspect, item.get("batch", 1), words))
     for item in data["nearby"]:
         res = nearby(item["lat"], item["lon"], n=1)
         got = res[0][0].id if res else None
@@ -108,6 +120,12 @@ def main() -> int:
     asp = [r for r in rep.results if r.aspect_expected is not None or r.aspect_got is not None]
     a_ok = sum(r.aspect_expected == r.aspect_got for r in rep.results)
     print(f"  aspect detection   {_pct(a_ok, len(rep.results))} ({len(asp)} items ask a specific aspect)")
+    english = [r for r in rep.results if r.slice == "en" and r.got is not None]
+    en_ok = sum(not r.untranslated for r in english)
+    print(f"  English answers with no untranslated Vietnamese  {_pct(en_ok, len(english))}")
+    for r in english:
+        if r.untranslated:
+            print(f"    {r.query!r}: {list(r.untranslated)}")
     near_ok = sum(ok for _, _, ok in rep.nearby)
     print(f"  nearby             {_pct(near_ok, len(rep.nearby))}")
     for item, got, good in rep.nearby:

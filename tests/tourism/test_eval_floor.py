@@ -33,3 +33,11 @@ def test_latest_batch_is_fresh_and_above_the_floor() -> None:
     rows = [r for r in rep.results if r.batch == latest]
     assert latest >= 4 and len(rows) >= 40
     assert sum(r.ok for r in rows) / len(rows) >= FLOOR
+
+
+def test_english_heldout_questions_get_english_answers() -> None:
+    """The answer the bot gives to each English held-out question keeps no Vietnamese words."""
+    rep = run()
+    english = [r for r in rep.results if r.slice == "en" and r.got is not None]
+    assert len(english) >= 60
+    assert [(r.query, r.untranslated) for r in english if r.untranslated] == []
