@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import caller_phone
 from feedback_router.civic_data import civic
 from feedback_router.denunciations import DenunciationError, file_denunciation
-from feedback_router.identity_crypto import Identity, open_text, seal_text
+from feedback_router.identity_crypto import Identity, IdentityUnreadable, open_text, seal_text
 from feedback_router.suggestions import SuggestionError, create_suggestion
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, fold, nfc
@@ -352,6 +352,14 @@ class ActionSubmitDenunciation(Action):
         if tracker.get_slot("denounce_confirmed") is not True:
             dispatcher.utter_message(text="Tôi đã huỷ, không gửi tố cáo này. Thông tin bạn nhập không được lưu.")
             return reset
+        try:
+            return self._submit(dispatcher, tracker, reset)
+        except IdentityUnreadable:  # DENOUNCE_KEY changed mid-conversation: the sealed answers are lost
+            dispatcher.utter_message(text="Xin lỗi, phiên tố cáo đã hết hiệu lực. Bạn vui lòng gửi lại từ đầu.")
+            return reset
+
+    def _submit(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                reset: list[dict[str, Any]]) -> list[dict[str, Any]]:
         anonymous = tracker.get_slot("denounce_mode") == "anonymous"
         identity = None
         if not anonymous:

@@ -64,6 +64,7 @@ def test_no_route_shows_the_identity_to_anyone_but_an_inspector(app: Flask, case
     for path in ("/dashboard/denunciations", f"/dashboard/denunciations/{case}",
                  f"/dashboard/api/denunciations/{case}"):
         assert pages[path][0] in ((403,) if username else (302, 401)), path
+    assert 'href="/dashboard/denunciations"' not in pages["/dashboard/"][1]  # not even the menu entry
     # the text of the case is not shown to them either (only inspectors handle it)
     assert not any("nhận hối lộ 20 triệu" in body for _, body in pages.values())
     for path in (f"/dashboard/denunciations/{case}/identity", f"/dashboard/api/denunciations/{case}/identity"):
@@ -84,7 +85,7 @@ def test_inspector_reads_it_on_explicit_request_and_it_is_recorded(app: Flask, c
     client = app.test_client()
     token = login(client, "insp")
     listing = client.get("/dashboard/denunciations").get_data(as_text=True)
-    assert case in listing and not _leaks(listing)
+    assert case in listing and not _leaks(listing) and 'href="/dashboard/denunciations"' in listing
     page = client.get(f"/dashboard/denunciations/{case}").get_data(as_text=True)
     assert "nhận hối lộ 20 triệu" in page and not _leaks(page)  # identity only after the explicit POST
     api = client.get(f"/dashboard/api/denunciations/{case}").get_json()

@@ -59,3 +59,21 @@ def test_a_mid_form_answer_classified_denounce_does_not_replace_the_accusation(d
                                         _tracker("denounce_text", events), {})
     assert open_text(asked["denounce_text"]) == "Cán bộ thuế phường Láng đòi tiền ngoài"
     assert asked["denounce_text"].startswith("sealed:")  # Rasa's tracker only ever sees ciphertext
+
+
+def test_a_changed_key_mid_conversation_asks_to_start_again(denounce_key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from cryptography.fernet import Fernet
+
+    from bot.civic_actions import ActionSubmitDenunciation
+
+    slots = {"denounce_confirmed": True, "denounce_mode": "formal", "denounce_text": seal_text("x" * 30),
+             "denouncer_name": seal_text("Nguyễn Văn An"), "denouncer_address": seal_text("Số 1 Láng"),
+             "denouncer_phone": "-"}
+    monkeypatch.setenv("DENOUNCE_KEY", Fernet.generate_key().decode())  # restarted with another key
+    tracker = Tracker("web:x", slots, {}, [], False, None, {}, "denunciation_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSubmitDenunciation().run(dispatcher, tracker, {}))
+    assert "gửi lại từ đầu" in dispatcher.messages[0]["text"]
+    assert {e["name"] for e in events} >= {"denouncer_name", "denounce_text"}
