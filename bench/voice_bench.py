@@ -250,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-hotline", action="store_true")
     parser.add_argument("--skip-rtf", action="store_true")
     parser.add_argument("--skip-stack", action="store_true", help="no run through the real Rasa stack")
+    parser.add_argument("--skip-trivial", action="store_true", help="no run with the trivial responder")
     args = parser.parse_args(argv if argv is not None else [])
     if not SPEECH_DIR.is_dir():
         print(f"speech fixtures not found in {SPEECH_DIR}; voice bench skipped")
@@ -265,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     phone = [pcm for name, pcm, rate in clips if name in PHONE_CLIPS and rate == 8000]
     recognizer = get_recognizer()
-    asyncio.run(bench_hotline(recognizer, phone, args.max_calls, rtf.get(recognizer.name)))
+    if not args.skip_trivial:
+        asyncio.run(bench_hotline(recognizer, phone, args.max_calls, rtf.get(recognizer.name)))
     if args.skip_stack:
         return
     with real_stack() as rasa_url:

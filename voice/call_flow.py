@@ -98,7 +98,12 @@ class CallFlowConfig:
     transfer_phrases: tuple[str, ...] = field(default_factory=_transfer_phrases)
     not_understood: str = "Xin lỗi, tôi chưa nghe rõ. Quý vị vui lòng nói lại."
     menu_after_failures: str = "Xin lỗi, tôi vẫn chưa nghe rõ."
-    busy_message: str = "Xin lỗi, hệ thống đang bận. Quý vị vui lòng nói lại, hoặc bấm phím không để gặp tổng đài viên."
+    # Said when the dialogue fails or is silent: an emergency caller must still hear where to
+    # turn (numbers written as words so they are read digit by digit).
+    busy_message: str = (
+        "Xin lỗi, hệ thống đang bận. Nếu khẩn cấp, xin gọi ngay: một một bốn, cứu hỏa; một một ba, công an; "
+        "một một năm, cấp cứu. Quý vị vui lòng nói lại, hoặc bấm phím không để gặp tổng đài viên."
+    )
     transfer_message: str = "Xin quý vị giữ máy, tổng đài viên sẽ tiếp nhận cuộc gọi."
     invalid_key: str = "Phím không hợp lệ."
     still_there: str = "Quý vị còn nghe máy không ạ?"

@@ -286,6 +286,7 @@ def test_an_empty_answer_is_not_silence(voice):
 
     record = asyncio.run(asyncio.wait_for(go(), 30))
     assert record.turns[-1].role == "bot" and record.turns[-1].text == CallFlowConfig().busy_message
+    assert "một một bốn, cứu hỏa" in record.turns[-1].text  # an emergency caller still hears where to turn
 
 
 def test_a_sentence_still_in_asr_at_hangup_is_kept(voice):
