@@ -24,7 +24,8 @@ FLOOR = 0.90
 _BATCH_NOTES = {1: "tuned against", 2: "untuned, written after tuning",
                 3: "written after the data pass, tuned on after its first run",
                 4: "written after the batch-3 tuning, not tuned on",
-                5: "written after the English-answer and fact pass, not tuned on"}
+                5: "written after the English/fact pass; first run 43/43, 39/43 aspects, then tuned on",
+                6: "fresh, written after the batch-5 tuning"}
 
 
 @dataclass

@@ -126,10 +126,12 @@ def detect_language(text: str) -> str:
 _AspectTable = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
 _PLACE_ASPECTS: _AspectTable = (
     ("bus", ("xe buyt", "buyt", "bus", "tuyen xe", "tuyen so"), ()),
-    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi", "hoi giong"), ("hội",)),
+    ("festival", ("le hoi", "hoi lang", "khai hoi", "festival", "mua hoi", "tray hoi", "hoi giong", "gio to",
+                  "founder's day", "founders day"), ("hội", "giỗ")),
     ("price", ("gia ve", "ve vao", "mua ve", "bao nhieu tien", "mat phi", "phi tham quan", "ticket", "price",
                "entrance fee", "admission", "how much", "cost", "ve bao nhieu", "mat tien", "mat ve",
-               "free to enter", "free entry", "entry fee", "co mien phi", "mien phi khong"),
+               "free to enter", "free entry", "entry fee", "co mien phi", "mien phi khong", "is it free",
+               "free"),
      ("vé", "giá")),
     ("hours", ("gio mo cua", "mo cua", "dong cua", "may gio", "gio nao", "opening hours", "open", "close",
                "what time", "luc nao", "khung gio", "hours", "when can i visit", "ngay nao trong tuan",
@@ -148,7 +150,7 @@ _PROC_ASPECTS: _AspectTable = (
     ("fee", ("le phi", "bao nhieu tien", "mat phi", "ton phi", "phi bao nhieu", "fee", "cost", "how much",
              "mien phi", "mat tien", "het bao nhieu"), ()),
     ("time", ("bao lau", "may ngay", "thoi gian", "bao nhieu ngay", "how long", "mat may", "khi nao co",
-              "lau khong"), ()),
+              "lau khong", "how many days", "how many working days", "processing time"), ()),
     ("where", ("o dau", "noi nao", "cho nao", "nop o", "lam o", "den dau", "where", "co quan nao"), ()),
     ("papers", ("giay to", "can gi", "mang gi", "mang theo", "chuan bi", "documents", "papers",
                 "what do i need", "thu tuc gom", "ho so gom", "ho so gi", "can ho so", "nhung gi"), ()),
