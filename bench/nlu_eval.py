@@ -105,6 +105,11 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
     for entity in ("ward", None):
         f1, support = entity_f1(items, preds, entity)
         print(f"entity F1 ({entity or 'all annotated types'}): {f1:.3f} over {support} gold entities")
+    per_intent = collections.defaultdict(lambda: [0, 0])
+    for item, p in zip(items, preds):
+        per_intent[item["intent"]][1] += 1
+        per_intent[item["intent"]][0] += item["intent"] == intent_of(p)
+    print("intent recall:", ", ".join(f"{name} {hit}/{n}" for name, (hit, n) in sorted(per_intent.items())))
     confusions = collections.Counter(
         (item["intent"], intent_of(p)) for item, p in zip(items, preds) if item["intent"] != intent_of(p))
     cat_conf = collections.Counter((g, p) for g, p in cats if g != p)

@@ -15,6 +15,7 @@ the very same model outside Rasa.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,6 +27,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT, TEXT_TO
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu import joint_model
+from nlu import text as text_module
+from nlu.fingerprint import source_fingerprint
 from nlu.joint_model import DEFAULT_CONFIG, JointModel, word_string
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,12 @@ class JointIntentCategoryClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The model's source code, so that Rasa's training cache never restores a model
+        trained by an older nlu/joint_model.py (Rasa fingerprints only config and data)."""
+        return source_fingerprint(Path(__file__), Path(joint_model.__file__), Path(text_module.__file__))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

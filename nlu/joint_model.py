@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.text import fold
@@ -78,6 +78,22 @@ def _identity(text: str) -> str:
     return text
 
 
+def _tfidf(vec: TfidfVectorizer, data: Sequence[str], idf: np.ndarray) -> csr_matrix:
+    """`vec.transform(data)` without sklearn's per-call checks and idf matrix rebuild.
+
+    Same numbers (sublinear tf, idf, l2 rows; tested against `transform`), several
+    times faster on one short message, which is what a live parse is.
+    """
+    counts = CountVectorizer.transform(vec, data).astype(np.float64)
+    counts.data = (np.log(counts.data) + 1.0) * idf[counts.indices]
+    lengths = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
+    norms[norms == 0] = 1.0
+    counts.data /= np.repeat(norms, lengths)
+    return counts
+
+
 class JointModel:
     """TF-IDF feature blocks + one linear classifier over full labels."""
 
@@ -109,12 +125,17 @@ class JointModel:
         w, s = self._blocks(words, texts)
         c = self.config
         parts = []
-        for vec, data, weight in ((self.word, w, c["word_weight"]), (self.syllable, s, c["syllable_weight"]),
-                                  (self.char, s, c["char_weight"]),
-                                  (self.accent, [accented_string(t) for t in texts], c["accent_weight"])):
-            if not weight:
-                continue
-            m = vec.fit_transform(data) if fit else vec.transform(data)
+        if fit:
+            self._idfs: list[np.ndarray] = []
+        blocks = ((self.word, w, c["word_weight"]), (self.syllable, s, c["syllable_weight"]),
+                  (self.char, s, c["char_weight"]),
+                  (self.accent, [accented_string(t) for t in texts], c["accent_weight"]))
+        for vec, data, weight in (b for b in blocks if b[2]):
+            if fit:
+                m = vec.fit_transform(data)
+                self._idfs.append(vec.idf_.astype(np.float64))
+            else:
+                m = _tfidf(vec, data, self._idfs[len(parts)])
             parts.append(m * weight)
         return hstack(parts).tocsr()
 

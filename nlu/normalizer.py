@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -12,6 +13,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu import text as text_module
+from nlu.fingerprint import source_fingerprint
 from nlu.text import fold, normalize
 
 ORIGINAL_TEXT = "original_text"
@@ -36,6 +39,12 @@ class VietnameseNormalizer(GraphComponent):
         # Add a diacritic-free copy of each accented training example, generated
         # here rather than written by hand: many citizens type without accents.
         return {"augment_without_diacritics": True}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Rasa caches this component's output on training data by config only; the
+        normalisation code and the teencode map must bust that cache too."""
+        return source_fingerprint(Path(__file__), Path(text_module.__file__), text_module.TEENCODE_FILE)
 
     @classmethod
     def create(

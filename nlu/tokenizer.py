@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext
@@ -11,6 +12,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu import text as text_module
+from nlu import word_segment
+from nlu.fingerprint import source_fingerprint
 from nlu.text import fold
 from nlu.word_segment import segment
 
@@ -35,6 +39,11 @@ class UnderTheSeaTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             "fold_lemma": True,
         }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Segmentation code changes must bust Rasa's cache of tokenised training data."""
+        return source_fingerprint(Path(__file__), Path(word_segment.__file__), Path(text_module.__file__))
 
     @classmethod
     def create(

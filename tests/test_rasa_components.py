@@ -112,3 +112,8 @@ def test_joint_classifier_ranking_is_a_distribution(joint: dict) -> None:
 def test_joint_classifier_persists_and_loads(joint: dict) -> None:
     assert joint["n_training"] > 16  # diacritic-free copies were added by the normaliser
     assert joint["loaded"] == joint["trained"]
+
+
+def test_fast_tfidf_matches_sklearn(joint: dict) -> None:
+    # nlu.joint_model._tfidf replaces TfidfVectorizer.transform at parse time for speed.
+    assert joint["tfidf_diff"] < 1e-12

@@ -18,6 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.joint_classifier import JointIntentCategoryClassifier
+from nlu.joint_model import _tfidf
 from nlu.normalizer import VietnameseNormalizer
 from nlu.tokenizer import UnderTheSeaTokenizer
 
@@ -68,10 +69,15 @@ def main() -> None:
         trained = JointIntentCategoryClassifier.create(config, storage, resource, None)  # type: ignore[arg-type]
         trained.train(training)
         before = _run(trained, texts)
+        model = trained.model
+        assert model is not None
+        blocks = (model.word, model.syllable, model.char, model.accent)
+        tfidf_diff = max(float(abs(vec.transform(texts) - _tfidf(vec, texts, idf)).max())
+                         for vec, idf in zip(blocks, model._idfs))
         loaded = JointIntentCategoryClassifier.load(config, storage, resource, None)  # type: ignore[arg-type]
         after = _run(loaded, texts)
-    print(json.dumps({"trained": before, "loaded": after, "n_training": len(training.intent_examples)},
-                     ensure_ascii=False))
+    print(json.dumps({"trained": before, "loaded": after, "n_training": len(training.intent_examples),
+                      "tfidf_diff": tfidf_diff}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
