@@ -32,3 +32,21 @@ def chromium_page(viewport: dict[str, int] | None = None, timeout_ms: int = 1500
             yield page
         finally:
             browser.close()
+
+
+@contextmanager
+def served_app(app: Any) -> Iterator[str]:
+    """The Flask app behind real waitress on a free port, so the browser talks real HTTP."""
+    import threading
+
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

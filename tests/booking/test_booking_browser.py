@@ -3,7 +3,6 @@ header link, mark an arrival with the button."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import Engine
 
 from feedback_router.booking import BookingStatus
 from tests.booking.test_booking_dashboard import DAY, _bookings, _status, app, engine  # noqa: F401
-from tests.browser import chromium_page, needs_chromium
+from tests.browser import chromium_page, needs_chromium, served_app
 from tests.lifecycle.conftest import PASSWORD
 
 pytestmark = needs_chromium
@@ -20,17 +19,8 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def served(app: Flask) -> Iterator[str]:  # noqa: F811
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served_app(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -17,6 +17,7 @@ from bot.web import create_app
 from feedback_router.auth import create_user
 from feedback_router.db import engine_for, make_engine, session_scope
 from scripts.procs import free_port
+from tests.lifecycle.conftest import login as _login
 
 PASSWORD = "mat-khau-thu-nghiem"
 INSPECTORATE = "thanh-tra-thanh-pho"
@@ -73,11 +74,5 @@ def app(engine: Engine, staff: None) -> Flask:
 
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> str:
-    """Log in through the form; returns the session's CSRF token."""
-    client.get("/dashboard/login")
-    with client.session_transaction() as sess:
-        token = sess["csrf_token"]
-    resp = client.post("/dashboard/login", data={"username": username, "password": password, "csrf_token": token})
-    assert resp.status_code == 302, resp.data
-    with client.session_transaction() as sess:
-        return str(sess["csrf_token"])
+    """The dashboard's form login with this folder's password; returns the CSRF token."""
+    return _login(client, username, password)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from feedback_router.models import Outbox, Ticket
 from feedback_router.service import create_ticket
 
-from tests.browser import chromium_page, needs_chromium
+from tests.browser import chromium_page, needs_chromium, served_app
 
 from .conftest import PASSWORD, Units
 
@@ -22,17 +21,8 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def served(app: Flask) -> Iterator[str]:
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served_app(app) as url:
+        yield url
 
 
 @pytest.fixture
