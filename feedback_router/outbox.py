@@ -12,6 +12,10 @@ Contract for the channel adapters:
 * ``mark_failed``: exponential backoff, 30 s × 2^attempts (attempts before this
   failure), capped at 1 h; after ``MAX_ATTEMPTS`` (20) the row becomes ``failed`` and is
   listed in the dashboard.
+* ``mark_callback``: the row's channel cannot carry a message (a hotline caller's phone
+  line): no attempt is spent, the row becomes ``callback`` and the owning unit's operators
+  see it under "Cần gọi lại"; ``mark_called`` records that they called (``called``).
+  Both fit the ``status`` String(16) column, so no migration was needed.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_router.models import Contact, Outbox, Ticket
+from feedback_router.models import Contact, DashboardUser, Outbox, Ticket, TicketEvent
 
 MAX_ATTEMPTS = 20
+CALLBACK, CALLED = "callback", "called"
+CALLBACK_CHANNELS = {"hotline"}  # a phone line: the answer is given by calling back
 BASE_DELAY_S = 30
 MAX_DELAY_S = 3600
 
@@ -112,3 +118,97 @@ def pending_count(session: Session) -> int:
 def failed_items(session: Session, limit: int = 100) -> list[Outbox]:
     return list(session.scalars(select(Outbox).where(Outbox.status == "failed")
                                 .order_by(Outbox.id.desc()).limit(limit)))
+
+
+def mark_callback(session: Session, item_id: int) -> None:
+    """No adapter can send this (a phone line): hand it to people, spending no attempt."""
+    item = session.get(Outbox, item_id)
+    if item is None:
+        raise LookupError(f"outbox row {item_id} not found")
+    item.status = CALLBACK
+    item.last_error = None
+    session.flush()
+
+
+def owner_unit(session: Session, item: Outbox) -> str | None:
+    """The unit whose operators call back: the ticket's, the suggestion's or the booking desk's.
+    ``None`` for anything else (denunciations never have outbox rows, and are never shown)."""
+    from feedback_router.booking import Booking, Desk, Slot
+    from feedback_router.civic_models import Suggestion
+
+    payload = item.payload or {}
+    if payload.get("denunciation_code"):
+        return None
+    if item.ticket_id is not None:
+        ticket = session.get(Ticket, item.ticket_id)
+        return ticket.unit_id if ticket is not None else None
+    if payload.get("suggestion_code"):
+        return session.scalar(select(Suggestion.unit_id).where(Suggestion.code == payload["suggestion_code"]))
+    if payload.get("kind") == "booking_reminder" and payload.get("code"):
+        return session.scalar(select(Desk.unit_id).join(Slot, Slot.desk_id == Desk.id)
+                              .join(Booking, Booking.slot_id == Slot.id).where(Booking.code == payload["code"]))
+    return None
+
+
+def mask_phone(number: str | None) -> str:
+    """``09******78``: enough to tell calls apart, not enough to call."""
+    digits = number or ""
+    return digits[:2] + "*" * max(len(digits) - 4, 0) + digits[-2:] if len(digits) > 4 else "****"
+
+
+def callback_phone(item: Outbox, contact: Contact | None) -> str:
+    if contact is not None and contact.phone:
+        return contact.phone
+    return item.recipient.split(":", 1)[1] if ":" in item.recipient else item.recipient
+
+
+def callbacks_for(session: Session, user: DashboardUser, limit: int = 200) -> list[tuple[Outbox, str, str, bool]]:
+    """Rows waiting for a call-back that ``user`` may see: (row, unit id, phone, may call).
+    Operators see their unit's with the number; supervisors and admins see all, masked."""
+    if user.role not in ("operator", "supervisor", "admin"):
+        return []
+    rows = session.scalars(select(Outbox).where(Outbox.status == CALLBACK).order_by(Outbox.id).limit(limit))
+    out: list[tuple[Outbox, str, str, bool]] = []
+    for item in rows:
+        unit = owner_unit(session, item)
+        if unit is None:
+            continue
+        own = user.role == "operator" and user.unit_id == unit
+        if user.role == "operator" and not own:
+            continue
+        phone = callback_phone(item, session.get(Contact, item.contact_id))
+        out.append((item, unit, phone if own else mask_phone(phone), own))
+    return out
+
+
+def mark_called(session: Session, item_id: int, user: DashboardUser, note: str | None = None,
+                now: datetime | None = None) -> Outbox:
+    """An operator of the owning unit called the citizen back: the row is done and the
+    ticket's or suggestion's history says who called and when (bookings have no history
+    table: the row itself keeps ``called_by``)."""
+    from feedback_router.civic_models import Suggestion, SuggestionEvent
+
+    item = session.get(Outbox, item_id)
+    if item is None or item.status != CALLBACK:
+        raise LookupError(f"no call-back {item_id}")
+    unit = owner_unit(session, item)
+    if unit is None or user.role != "operator" or user.unit_id != unit:
+        raise PermissionError("only the owning unit's operators call back")
+    when = _now(now)
+    text = f"Đã gọi lại người dân (tin: {item.text[:200]})" + (f" — {note}" if note else "")
+    payload = item.payload or {}
+    if item.ticket_id is not None:
+        ticket = session.get(Ticket, item.ticket_id)
+        if ticket is not None:
+            session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, actor=user.username, note=text,
+                                    kind="callback", public=False, created_at=when))
+    elif payload.get("suggestion_code"):
+        suggestion = session.scalar(select(Suggestion).where(Suggestion.code == payload["suggestion_code"]))
+        if suggestion is not None:
+            session.add(SuggestionEvent(suggestion_id=suggestion.id, kind="callback", status=suggestion.status,
+                                        actor=user.username, note=text, created_at=when))
+    item.status = CALLED
+    item.sent_at = when
+    item.payload = {**payload, "called_by": user.username, "called_at": when.isoformat()}
+    session.flush()
+    return item

@@ -6,6 +6,8 @@ adapter of its channel and marks it sent, or failed with backoff, in the same tr
 - zalo:     OA message API v3 (ZaloClient, token refresh included)
 - device:   the device's announcement queue (idempotent per outbox row)
 - web/api:  left pending; the web chat polls for them
+- hotline:  a phone line takes no message: the row becomes a call-back for the owning
+            unit's operators (dashboard "Cần gọi lại"), no attempt spent
 A channel outage only delays rows (backoff); nothing is dropped. On PostgreSQL rows are
 locked FOR UPDATE SKIP LOCKED, so several workers never take the same row.
 """
@@ -94,12 +96,16 @@ class Deliverer:
 
 
 def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str, int]:
-    """One pass over due rows; returns counts of sent / failed / left for polling."""
-    counts = {"sent": 0, "failed": 0, "polled": 0}
+    """One pass over due rows; returns counts of sent / failed / left for polling / call-backs."""
+    counts = {"sent": 0, "failed": 0, "polled": 0, "callback": 0}
     with session_scope(get_engine()) as session:
         for item in outbox.claim_due(session, limit=limit, now=now):
             if item.channel in POLL_FOR:
                 counts["polled"] += 1
+                continue
+            if item.channel in outbox.CALLBACK_CHANNELS:
+                outbox.mark_callback(session, item.id)
+                counts["callback"] += 1
                 continue
             try:
                 with session.begin_nested():

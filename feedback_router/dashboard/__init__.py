@@ -288,6 +288,34 @@ def outbox_page():  # type: ignore[no-untyped-def]
     return render_template("dashboard/outbox.html", user=g.user, items=items, pending=pending)
 
 
+@dashboard_bp.route("/callbacks")
+@login_required
+def callbacks_page():  # type: ignore[no-untyped-def]
+    """Answers that could not be sent because the citizen called the hotline: the unit calls back."""
+    with Session(engine()) as s:
+        rows = [(item.id, item.text, item.created_at, unit, phone, may_call)
+                for item, unit, phone, may_call in outbox.callbacks_for(s, g.user)]
+        units = {u.id: u.name for u in s.scalars(select(Unit))}
+    return render_template("dashboard/callbacks.html", user=g.user, rows=rows, units=units)
+
+
+@dashboard_bp.route("/callbacks/<int:item_id>/called", methods=["POST"])
+@login_required
+def callback_done(item_id: int):  # type: ignore[no-untyped-def]
+    check_csrf()
+    note = (request.form.get("note") or "").strip()[:500] or None
+    with Session(engine()) as s:
+        try:
+            outbox.mark_called(s, item_id, g.user, note=note)
+        except LookupError:
+            abort(404)
+        except PermissionError:
+            abort(403)
+        s.commit()
+    flash("Đã ghi nhận cuộc gọi lại.", "ok")
+    return redirect(url_for("dashboard.callbacks_page"))
+
+
 @status_bp.route("/status/<code>")
 def public_status(code: str):  # type: ignore[no-untyped-def]
     """What anyone with the code may see: status and the public reply, nothing personal."""
