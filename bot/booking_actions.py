@@ -359,7 +359,8 @@ class ActionBookingDone(Action):
             if found is None:
                 return reset
             text = confirmation(found, None if pid in (None, "other") else pid,
-                                moved=bool(tracker.get_slot("booking_move")))
+                                moved=bool(tracker.get_slot("booking_move")),
+                                hotline=tracker.sender_id.startswith("hotline:"))
             at = booking.local(found.slot.starts_at)
             desk_id = found.slot.desk_id
         dispatcher.utter_message(text=text, json_message={"booking": {"code": code, "desk_id": desk_id,

@@ -198,7 +198,7 @@ class ActionSubmitSuggestion(Action):
         try:
             receipt = create_suggestion(text=text, sender_id=tracker.sender_id,
                                         publish=tracker.get_slot("suggestion_publish") is True,
-                                        ward_unit_id=ward_unit_for(text))
+                                        ward_unit_id=ward_unit_for(text), phone=caller_phone(tracker.sender_id))
         except SuggestionError as exc:
             dispatcher.utter_message(text=str(exc))
             return reset
@@ -208,10 +208,19 @@ class ActionSubmitSuggestion(Action):
         dispatcher.utter_message(
             text=(f"Đã tiếp nhận góp ý của bạn. Mã góp ý: {receipt.code}.\n"
                   f"Đơn vị tiếp nhận: {receipt.unit_name}.{public}\n"
-                  "Trả lời của đơn vị sẽ được gửi tới bạn tại đây."),
+                  f"{answer_route(tracker.sender_id, receipt.code)}"),
             json_message={"suggestion": {"code": receipt.code, "unit_id": receipt.unit_id,
                                          "unit_name": receipt.unit_name, "published": receipt.published}})
         return reset
+
+
+def answer_route(sender_id: str, code: str) -> str:
+    """How the unit's answer reaches the author: a phone line cannot receive a message, so
+    the unit calls back (dashboard "Cần gọi lại") and the caller can ask with the code."""
+    if caller_phone(sender_id):
+        return (f"Khi có trả lời, cán bộ của đơn vị sẽ gọi lại cho bạn theo số điện thoại này. "
+                f"Bạn cũng có thể gọi tổng đài và đọc mã {code} để hỏi kết quả.")
+    return "Trả lời của đơn vị sẽ được gửi tới bạn tại đây."
 
 
 class ActionStartDenunciation(Action):

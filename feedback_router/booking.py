@@ -52,7 +52,7 @@ from feedback_router import outbox
 from feedback_router.codes import ALPHABET, normalize_code
 from feedback_router.db import session_scope
 from feedback_router.models import Base, Contact, Outbox, utcnow
-from feedback_router.service import channel_of, get_or_create_contact
+from feedback_router.service import channel_of, get_or_create_contact, hotline_number
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE_PREFIX = "LH"
@@ -298,7 +298,7 @@ def _book(session: Session, slot_id: int, sender_id: str, procedure: str, now: d
         if _utc(slot.starts_at) <= now:
             raise SlotClosed("Khung giờ này đã qua.")
         raise SlotFull("Khung giờ này đã kín chỗ, mời bạn chọn giờ khác.")
-    contact = get_or_create_contact(session, sender_id)
+    contact = get_or_create_contact(session, sender_id, hotline_number(sender_id))
     dup = session.scalar(select(Booking).where(Booking.slot_id == slot_id, Booking.contact_id == contact.id,
                                                Booking.status.in_(ACTIVE)))
     if dup is not None:

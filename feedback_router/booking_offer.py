@@ -130,7 +130,8 @@ def procedure_name(procedure_id: str | None) -> str:
     return proc.name_vi if proc else "Thủ tục hành chính"
 
 
-def confirmation(booking: Booking, procedure_id: str | None, moved: bool = False) -> str:
+def confirmation(booking: Booking, procedure_id: str | None, moved: bool = False, hotline: bool = False) -> str:
+    """``hotline``: a phone line gets no reminder message, so the caller is asked to note the code."""
     desk = desk_data().desks.get(booking.slot.desk_id)
     at = local(booking.slot.starts_at)
     head = "Đã đổi lịch hẹn" if moved else "Đã đặt lịch hẹn"
@@ -139,6 +140,9 @@ def confirmation(booking: Booking, procedure_id: str | None, moved: bool = False
             f"• {procedure_name(procedure_id)}: {at:%H:%M} {WEEKDAYS_VI[at.weekday()]} ngày {at:%d/%m/%Y}\n"
             f"• Địa điểm: {where}\n"
             f"{papers_text(procedure_id)}\n"
-            f"Hôm trước ngày hẹn tôi sẽ nhắc bạn tại đây. Muốn huỷ: nhắn \"huỷ lịch {booking.code}\"; "
-            "muốn đổi giờ: nhắn \"đổi lịch sang …\".")
+            + (f"Tổng đài không gửi được tin nhắn nhắc lịch, bạn ghi lại mã {booking.code} giúp tôi. "
+               f"Muốn huỷ hoặc đổi giờ: gọi lại tổng đài và nói \"huỷ lịch {booking.code}\" "
+               "hoặc \"đổi lịch sang …\"." if hotline else
+               f"Hôm trước ngày hẹn tôi sẽ nhắc bạn tại đây. Muốn huỷ: nhắn \"huỷ lịch {booking.code}\"; "
+               "muốn đổi giờ: nhắn \"đổi lịch sang …\"."))
 

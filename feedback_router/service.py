@@ -40,6 +40,13 @@ def channel_of(sender_id: str) -> str:
     return sender_id.split(":", 1)[0] if ":" in sender_id else "unknown"
 
 
+def hotline_number(sender_id: str) -> str | None:
+    """A hotline caller's number (``hotline:0912345678``): the only way to reach them again."""
+    channel, _, ident = sender_id.partition(":")
+    digits = ident.lstrip("+")
+    return ident if channel == "hotline" and digits.isdigit() and 8 <= len(digits) <= 15 else None
+
+
 def sync_units(session: Session, cat: Catalog | None = None) -> int:
     """Make the units table mirror data/units.yaml (insert or update, never delete:
     old tickets keep pointing at units that were retired)."""

@@ -100,7 +100,10 @@ def _topic_name(topic_id: str) -> str:
 
 
 def create_suggestion(*, text: str, sender_id: str, publish: bool, ward_unit_id: str | None = None,
-                      engine: Engine | None = None, now: datetime | None = None) -> SuggestionReceipt:
+                      phone: str | None = None, engine: Engine | None = None,
+                      now: datetime | None = None) -> SuggestionReceipt:
+    """``phone``: how to call the author back (a hotline caller's number): the unit's answer
+    cannot be sent to a phone line, so it becomes a call-back (see outbox.mark_callback)."""
     body = clean_text(text)
     ward_unit_id = ward_unit_id or ward_unit_for(body)
     topic, unit_id = route_suggestion(body, ward_unit_id)
@@ -108,7 +111,7 @@ def create_suggestion(*, text: str, sender_id: str, publish: bool, ward_unit_id:
     for _attempt in range(8):
         try:
             with session_scope(engine) as session:
-                contact = get_or_create_contact(session, sender_id)
+                contact = get_or_create_contact(session, sender_id, phone)
                 item = Suggestion(code=new_code("GY", now.date()), topic=topic, text=body, ward_unit_id=ward_unit_id,
                                   unit_id=unit_id, contact_id=contact.id, channel=contact.channel,
                                   status=S.received, publish_consent=bool(publish), published=bool(publish),

@@ -389,12 +389,48 @@ def test_suggestion_by_voice(stack: Stack, tmp_path: Path, monkeypatch: pytest.M
         with Session(engine) as s:
             [item] = list(s.scalars(select(Suggestion).options(selectinload(Suggestion.contact))))
             code, channel, sender, published = item.code, item.channel, item.contact.sender_id, item.published
+            phone = item.contact.phone
     finally:
         engine.dispose()
-    # (contact.phone stays empty: create_suggestion takes no phone, unlike tickets -- reported to issue 8)
-    assert (channel, sender, published) == ("hotline", f"hotline:{number}", True)
+    assert (channel, sender, published, phone) == ("hotline", f"hotline:{number}", True, number)
     answers = [t.text for t in record.turns if t.role == "bot"]
     assert "Xác nhận góp ý" in answers[2] and code in answers[3], answers
+    assert "gọi lại cho bạn" in answers[3] and "tại đây" not in answers[3], answers[3]  # a phone line
     spoken = " ".join(speech_sentences(answers[3]))
     assert spell_code(code) in spoken  # "GY-0112-4F7K" read letter by letter
     assert len(audio) == 3 and all(rms_dbfs(a) > -40 for a in audio)
+
+
+@pytest.mark.parametrize("stack", ["sqlite", "postgresql"], indirect=True)
+def test_booking_by_voice(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, espeak: str) -> None:
+    """A caller books a turn in spoken words (issue 8): asks, hears the numbered free times,
+    says "số một", hears the code read out; the booking is the caller's, with their number."""
+    from feedback_router.booking import Booking
+    from feedback_router.db import engine_for
+
+    monkeypatch.setenv("DATABASE_URL", stack.database_url)
+    engine_for.cache_clear()
+    number = phone_number()
+    said = ["tôi muốn đặt lịch làm giấy khai sinh ở phường Láng", "số một"]
+    try:
+        record, audio, _ = asyncio.run(asyncio.wait_for(scripted_call(stack, tmp_path, number, said), 120))
+    finally:
+        engine_for.cache_clear()
+    answers = [t.text for t in record.turns if t.role == "bot"]
+    offer = next((a for a in answers if "1. " in a), None)
+    assert offer is not None and "phường Láng" in offer, answers  # the free times, read as a numbered list
+    engine = make_engine(stack.database_url)
+    try:
+        with Session(engine) as s:
+            [b] = list(s.scalars(select(Booking).options(selectinload(Booking.contact))))
+            code, contact = b.code, (b.contact.channel, b.contact.sender_id, b.contact.phone)
+            desk, status, procedure = b.slot.desk_id, b.status.value, b.procedure
+    finally:
+        engine.dispose()
+    assert contact == ("hotline", f"hotline:{number}", number)
+    assert status == "booked" and "phuong-lang" in desk and "khai sinh" in procedure.lower(), (desk, procedure)
+    confirmation = answers[-1]
+    assert code in confirmation and "ghi lại mã" in confirmation, answers  # no reminder can reach a phone line
+    assert "nhắc bạn tại đây" not in confirmation
+    assert spell_code(code) in " ".join(speech_sentences(confirmation))  # the code, read letter by letter
+    assert len(audio) == 2 and all(rms_dbfs(a) > -40 for a in audio)
