@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -29,9 +30,11 @@ def _key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _phrases() -> dict[str, tuple[str, str]]:
-    """Folded phrase → (entity type, catalog id); a phrase claimed by two ids is dropped."""
+def _phrases() -> dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]]:
+    """Folded phrase → (entity type, catalog id, the names' accented words); a phrase
+    claimed by two ids is dropped."""
     found: dict[str, set[tuple[str, str]]] = {}
+    spellings: dict[str, set[tuple[str, ...]]] = {}
     for entity, (path, section) in CATALOGS.items():
         if not path.exists():
             continue
@@ -49,7 +52,23 @@ def _phrases() -> dict[str, tuple[str, str]]:
                 if not words or (len(words) == 1 and len(key) < MIN_SINGLE_WORD) or key.isdigit():
                     continue
                 found.setdefault(key, set()).add((entity, str(item["id"])))
-    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+                spellings.setdefault(key, set()).add(tuple(_accented_words(name)))
+    return {k: (*next(iter(v)), tuple(spellings[k])) for k, v in found.items() if len(v) == 1}
+
+
+def _accented_words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text))]
+
+
+def _accents_agree(typed: list[str], spellings: tuple[tuple[str, ...], ...]) -> bool:
+    """A word typed with diacritics must be spelt as in a catalog name: "phường Trung"
+    folds like the alias "Phương Trung" but is not it. Plain words match anything."""
+    for spelling in spellings:
+        if len(spelling) != len(typed) or all(
+            w == _key(w) or w == s for w, s in zip(typed, spelling, strict=True)
+        ):
+            return True
+    return False
 
 
 def _folded_words(text: str) -> list[tuple[str, int, int]]:
@@ -81,7 +100,11 @@ def find(text: str) -> list[tuple[str, str, int, int]]:
         if hit is None:
             i += 1
             continue
-        n, (entity, item_id) = hit
+        n, (entity, item_id, spellings) = hit
+        typed = [text[start:end].lower() for _, start, end in words[i : i + n]]
+        if not _accents_agree(typed, spellings):
+            i += 1
+            continue
         out.append((entity, item_id, words[i][1], words[i + n - 1][2]))
         i += n
     return out

@@ -77,7 +77,7 @@ def _gazetteer_entities(text: str) -> list[Entity]:
     except ImportError:  # pragma: no cover - gazetteer package not installed
         return []
     found: list[Entity] = []
-    ward = gazetteer.find_ward_span(text)
+    ward = gazetteer.find_address_ward_span(text)
     if ward is not None:
         w, start, end = ward
         found.append(Entity("ward", w.full_name, start, end))
@@ -148,12 +148,12 @@ def address_text(entities: list[Entity]) -> str | None:
 
 
 def ward_unit_for(text: str | None) -> str | None:
-    """The current ward/commune named in an address, if the gazetteer finds one."""
+    """The current ward/commune an address names (old ward names mapped), if any."""
     if not text:
         return None
     try:
         from nlu import gazetteer
     except ImportError:
         return None
-    ward = gazetteer.find_ward(text)
-    return ward.unit_id if ward else None
+    found = gazetteer.find_address_ward_span(text)
+    return found[0].unit_id if found else None

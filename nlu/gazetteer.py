@@ -40,6 +40,7 @@ __all__ = [
     "Ward",
     "all_wards",
     "find_district",
+    "find_address_ward_span",
     "find_old_ward_span",
     "find_ward",
     "find_ward_span",
@@ -538,6 +539,26 @@ def find_ward_span(text: str) -> tuple[Ward, int, int] | None:
     if bare and all(b[0] == bare[0][0] for b in bare):
         return bare[0]
     return None
+
+
+def find_address_ward_span(text: str) -> tuple[Ward, int, int] | None:
+    """The current ward an address points at, old names included.
+
+    People still say the ward they have always said ("phường Dịch Vọng Hậu, quận Cầu
+    Giấy"); such a prefixed old ward is mapped to the unit in force since 1 July 2025
+    with :func:`resolve_old` (the old district, when also said, disambiguates). A
+    current ward named in the text wins. The span is the mention as typed.
+    """
+    found = find_ward_span(text)
+    if found is not None:
+        return found
+    old = find_old_ward_span(text)
+    if old is None:
+        return None
+    name, start, end = old
+    district = find_district(text)
+    ward = resolve_old(name, district[0] if district else None)
+    return (ward, start, end) if ward is not None else None
 
 
 def find_ward(text: str) -> Ward | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.entities import extract
-from nlu.text import normalize
+from nlu.text import fold, normalize
 
 
 def _ents(text: str) -> list[tuple[str, str]]:
@@ -63,3 +63,22 @@ def test_datetime_entity_is_the_time_words(text: str, when: str) -> None:
 ])
 def test_no_datetime(text: str) -> None:
     assert not [v for e, v in _ents(text) if e == "datetime"]
+
+
+@pytest.mark.parametrize(("text", "ward"), [
+    ("đường bị ngập ở phường Dịch Vọng Hậu", "phường Cầu Giấy"),   # old ward, merged on 1 July 2025
+    ("duong bi ngap o phuong Dich Vong Hau", "phường Cầu Giấy"),
+    ("rac o p. Lang Ha quan Dong Da", "phường Láng"),
+    ("rác ở phường Láng", "phường Láng"),                          # a current ward is itself
+])
+def test_old_ward_names_become_the_current_ward(text: str, ward: str) -> None:
+    from nlu.entities import ward_unit_for
+
+    assert [v for e, v in _ents(text) if e == "ward"] == [ward]
+    assert ward_unit_for(text) == "ubnd-" + fold(ward).replace(" ", "-")
+
+
+def test_a_ward_prefix_is_not_a_place_alias() -> None:
+    # "phường Trung" folds like the commune Phương Trung (làng Chuông's alias).
+    assert not [v for e, v in _ents("cây đổ ở phường Trung Hòa") if e == "place"]
+    assert [v for e, v in _ents("mua nón ở Phương Trung") if e == "place"] == ["lang-chuong"]
