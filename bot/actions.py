@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from feedback_router.catalog import catalog
 from feedback_router.service import create_ticket, find_ticket
+from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
 from nlu.selection import selected_category
 from nlu.text import collapse_whitespace, fold, nfc
@@ -147,6 +148,17 @@ class ActionAskLocation(Action):
         return []
 
 
+def _current_ward_line(location: str) -> str:
+    """Name the ward in force since 1 July 2025 that the address resolved to, so the
+    citizen sees (and can correct) where the report will go: people often type an old
+    ward ("p. Hang Dao") or no diacritics."""
+    unit_id = ward_unit_for(location)
+    if unit_id is None:
+        return ""
+    ward = gazetteer.ward_by_unit_id(unit_id)
+    return f"• Phường/xã hiện nay: {ward.full_name}\n" if ward else ""
+
+
 class ActionAskConfirmed(Action):
     def name(self) -> str:
         return "action_ask_confirmed"
@@ -155,10 +167,12 @@ class ActionAskConfirmed(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         cat = catalog().categories.get(tracker.get_slot("category") or "other")
         name = cat.name_vi if cat else "Phản ánh khác"
+        location = tracker.get_slot("location") or ""
         dispatcher.utter_message(
             text=(f"Xác nhận phản ánh — {name}\n"
                   f"• Nội dung: {tracker.get_slot('description')}\n"
-                  f"• Địa điểm: {tracker.get_slot('location')}\n"
+                  f"• Địa điểm: {location}\n"
+                  f"{_current_ward_line(location)}"
                   "Thông tin trên đã đúng chưa?"),
             buttons=[{"title": "Đúng, gửi đi", "payload": "/affirm"},
                      {"title": "Không, huỷ", "payload": "/deny"}],
