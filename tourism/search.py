@@ -142,7 +142,9 @@ _PLACE_ASPECTS: _AspectTable = (
                  "located", "where", "phuong nao", "xa nao", "thuoc phuong", "thuoc xa"), ()),
 )
 # "mua lụa ở đâu", "where can I buy hats": the "where" asks which place, not its street address
-_SHOPPING_CUES = ("mua", "buy", "ban o", "shopping")
+# …and so does "where can I make pottery", "học làm gốm ở đâu": an activity, not an address.
+_SHOPPING_CUES = ("mua", "buy", "ban o", "shopping", "make", "try", "learn", "experience", "where can i",
+                  "lam thu", "hoc lam", "trai nghiem", "tu lam")
 _PROC_ASPECTS: _AspectTable = (
     ("online", ("online", "truc tuyen", "qua mang", "tren mang", "qua vneid", "tren vneid", "bang vneid",
                 "dich vu cong", "qua app", "tren app", "bang app", "ung dung", "tai nha", "tren dien thoai",
