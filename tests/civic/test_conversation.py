@@ -184,3 +184,5 @@ def test_denunciation_by_hotline_in_spoken_words(denounce_key: str, stack: Stack
     assert "TC-" in speak("vâng đồng ý")
     [item] = _rows(stack.database_url, Denunciation)
     assert unseal(item.identity_token).phone == "0987654321"  # type: ignore[arg-type]
+    # sealed identity only: no contact row (nor outbox row) pairs the caller's number with the matter
+    assert not [c for c in _rows(stack.database_url, Contact) if "0987654321" in f"{c.sender_id} {c.phone}"]
