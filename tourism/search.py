@@ -142,9 +142,9 @@ _PLACE_ASPECTS: _AspectTable = (
                  "located", "where", "phuong nao", "xa nao", "thuoc phuong", "thuoc xa"), ()),
 )
 # "mua lụa ở đâu", "where can I buy hats": the "where" asks which place, not its street address
-# …and so does "where can I make pottery", "học làm gốm ở đâu": an activity, not an address.
-_SHOPPING_CUES = ("mua", "buy", "ban o", "shopping", "make", "try", "learn", "experience", "where can i",
-                  "lam thu", "hoc lam", "trai nghiem", "tu lam")
+# …and so does "where can I try making pottery", "học làm gốm ở đâu": an activity, not an address.
+_SHOPPING_CUES = ("mua", "buy", "ban o", "shopping", "try", "learn", "experience", "make my own",
+                  "make your own", "lam thu", "hoc lam", "trai nghiem", "tu lam")
 _PROC_ASPECTS: _AspectTable = (
     ("online", ("online", "truc tuyen", "qua mang", "tren mang", "qua vneid", "tren vneid", "bang vneid",
                 "dich vu cong", "qua app", "tren app", "bang app", "ung dung", "tai nha", "tren dien thoai",
@@ -173,7 +173,7 @@ def detect_place_aspect(query: str) -> str | None:
     aspect = _detect(query, _PLACE_ASPECTS)
     if aspect == "address":
         q = f" {normalize(query)} "
-        if any(f" {c} " in q for c in _SHOPPING_CUES) and not any(
+        if any(f" {normalize(c)} " in q for c in _SHOPPING_CUES) and not any(
                 f" {normalize(c)} " in q for c in ("dia chi", "address", "phuong nao", "xa nao")):
             return None  # an overview (what, where, map) answers a shopping question better
     return aspect
