@@ -257,6 +257,13 @@ class ValidateBookingForm(FormValidationAction):
         text = _text(tracker)
         offered = [int(x) for x in (tracker.get_slot("booking_offer") or []) if str(x).isdigit()]
         if self._stopping(tracker):
+            move_code = tracker.get_slot("booking_move")
+            if move_code and _intent(tracker) == "cancel_appointment":
+                # "huỷ lịch hẹn" while choosing a new time cancels the booking being moved.
+                cancel_booking(dispatcher, tracker.sender_id, move_code)
+                return {"booking_procedure": STOPPED, "booking_desk": STOPPED, "booking_choice": STOPPED}
+            if move_code:
+                return _stop(dispatcher, f"Tôi đã dừng việc đổi lịch; lịch hẹn {move_code} vẫn giữ nguyên.")
             return _stop(dispatcher, "Tôi đã dừng, chưa đặt lịch nào.")
         starts = self._starts(offered)
         index = pick_option(text, starts)
@@ -368,32 +375,36 @@ class ActionBookingDone(Action):
         return [*reset, SlotSet("booking_code", code)]
 
 
+def cancel_booking(dispatcher: CollectingDispatcher, sender_id: str, text: str) -> None:
+    """Cancel the booking named in `text`, or the citizen's only one; otherwise say why not."""
+    codes = [c.upper() for c in CODE_RE.findall(text)]
+    with session_scope(get_engine()) as s:
+        mine = active_bookings(s, sender_id, _now())
+        listing = [(b.code, slot_label(b.slot)) for b in mine]
+    if not codes:
+        if not listing:
+            dispatcher.utter_message(text="Bạn không có lịch hẹn nào đang chờ.")
+            return
+        if len(listing) > 1:
+            items = ", ".join(f"{c} ({label})" for c, label in listing)
+            dispatcher.utter_message(text=f"Bạn có {len(listing)} lịch hẹn: {items}. "
+                                          "Bạn nhắn \"huỷ lịch <mã>\" để huỷ lịch muốn huỷ.")
+            return
+        codes = [listing[0][0]]
+    try:
+        done = booking.cancel(get_engine(), codes[0], sender_id)
+    except booking.BookingError as exc:
+        dispatcher.utter_message(text=f"{exc} ({codes[0]})")
+        return
+    dispatcher.utter_message(text=f"Đã huỷ lịch hẹn {done.code}. Bạn có thể đặt lại bất cứ lúc nào.",
+                             json_message={"booking": {"code": done.code, "status": "cancelled"}})
+
+
 class ActionBookingCancel(Action):
     def name(self) -> str:
         return "action_booking_cancel"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = _text(tracker)
-        codes = [c.upper() for c in CODE_RE.findall(text)]
-        with session_scope(get_engine()) as s:
-            mine = active_bookings(s, tracker.sender_id, _now())
-            listing = [(b.code, slot_label(b.slot)) for b in mine]
-        if not codes:
-            if not listing:
-                dispatcher.utter_message(text="Bạn không có lịch hẹn nào đang chờ.")
-                return []
-            if len(listing) > 1:
-                items = ", ".join(f"{c} ({label})" for c, label in listing)
-                dispatcher.utter_message(text=f"Bạn có {len(listing)} lịch hẹn: {items}. "
-                                              "Bạn nhắn \"huỷ lịch <mã>\" để huỷ lịch muốn huỷ.")
-                return []
-            codes = [listing[0][0]]
-        try:
-            done = booking.cancel(get_engine(), codes[0], tracker.sender_id)
-        except booking.BookingError as exc:
-            dispatcher.utter_message(text=f"{exc} ({codes[0]})")
-            return []
-        dispatcher.utter_message(text=f"Đã huỷ lịch hẹn {done.code}. Bạn có thể đặt lại bất cứ lúc nào.",
-                                 json_message={"booking": {"code": done.code, "status": "cancelled"}})
+        cancel_booking(dispatcher, tracker.sender_id, _text(tracker))
         return [SlotSet("booking_code", None)]

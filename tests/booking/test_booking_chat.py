@@ -84,6 +84,25 @@ def test_book_move_and_cancel_by_chat(stack: Stack) -> None:
     assert "không có lịch hẹn" in joined(say(stack, sender, "huỷ lịch hẹn")).lower()
 
 
+def test_changing_your_mind_while_moving(stack: Stack) -> None:
+    """While a new time is being chosen, "thôi" keeps the booking and "huỷ lịch hẹn"
+    cancels it — never "no booking was made" while one exists."""
+    sender = uuid.uuid4().hex
+    say(stack, sender, "mai tôi muốn làm căn cước ở phường Láng")
+    code = CODE_RE.search(joined(say(stack, sender, "số 1"))).group(0)  # type: ignore[union-attr]
+
+    offered(say(stack, sender, "đổi sang chiều mai"))
+    kept = joined(say(stack, sender, "thôi"))
+    assert f"lịch hẹn {code} vẫn giữ nguyên" in kept, kept
+    assert booking_row(stack.database_url, code)[0] == BookingStatus.booked
+
+    offered(say(stack, sender, "đổi sang chiều mai"))
+    cancelled = joined(say(stack, sender, "huỷ lịch hẹn"))
+    assert f"Đã huỷ lịch hẹn {code}" in cancelled, cancelled
+    status, _, _, _, seats = booking_row(stack.database_url, code)
+    assert status == BookingStatus.cancelled and seats == 0
+
+
 def test_questions_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
     sender = uuid.uuid4().hex
     assert "thủ tục gì" in joined(say(stack, sender, "tôi muốn đặt lịch hẹn"))
