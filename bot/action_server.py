@@ -27,6 +27,7 @@ def build_app():  # type: ignore[no-untyped-def]
     executor.register_package("bot.knowledge_actions")
     executor.register_package("bot.booking_actions")
     executor.register_package("bot.civic_actions")
+    executor.register_package("bot.smalltalk_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
     desk_data()  # same for data/desks.yaml (booking desks, hours, procedures)

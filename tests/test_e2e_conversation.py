@@ -81,6 +81,15 @@ def test_waste_report_becomes_one_routed_ticket(stack: Stack) -> None:
     assert [e.status.value for e in ticket.events] == ["received"]
 
 
+def test_small_talk_answers_in_the_language_asked(stack: Stack) -> None:
+    tourist, citizen = uuid.uuid4().hex, uuid.uuid4().hex
+    assert joined(say(stack, tourist, "Hello")).startswith("Hello!")
+    assert "I can't help" in joined(say(stack, tourist, "what is the weather like tomorrow?"))
+    assert "welcome" in joined(say(stack, tourist, "thank you so much!"))
+    assert joined(say(stack, citizen, "xin chao")).startswith("Xin chào")
+    assert "Không có gì" in joined(say(stack, citizen, "cam on ban"))
+
+
 def test_shared_location_and_cancel(stack: Stack) -> None:
     sender = uuid.uuid4().hex
     say(stack, sender, "đường Nguyễn Trãi ngập sâu nửa mét, xe chết máy hàng loạt")
