@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import case, func, select
@@ -20,6 +22,8 @@ from feedback_router.catalog import catalog
 from feedback_router.codes import normalize_code
 from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
 from feedback_router.sla import TZ, as_utc
+
+T = TypeVar("T")  # the item a staff action works on (ticket, suggestion, denunciation)
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                          static_folder="static", static_url_path="/static")
@@ -138,29 +142,38 @@ def ticket_page(code: str):  # type: ignore[no-untyped-def]
                                category_name=cat.name_vi if cat else t.category, status_vi=lifecycle.STATUS_VI)
 
 
-def _act(code: str, action):  # type: ignore[no-untyped-def]
-    """Run one lifecycle action in one transaction (event + outbox commit together)."""
+def act_and_redirect(load: Callable[[Session], T], action: Callable[[Session, T], object],
+                     refused: type[Exception], endpoint: str):  # type: ignore[no-untyped-def]
+    """Run one staff action on a ticket, suggestion or denunciation in one transaction
+    (its event and outbox row commit together), then go back to the item's page; a
+    refusal by the service (`refused`) is shown and answered 409, nothing half-written."""
     with Session(engine(), expire_on_commit=False) as s:
-        t = _ticket_or_404(s, code, g.user)
+        item = load(s)
         try:
-            action(s, t)
+            action(s, item)
             s.commit()
             flash("Đã lưu.", "ok")
-        except lifecycle.LifecycleError as exc:
+        except refused as exc:
             s.rollback()
             flash(f"Không thực hiện được: {exc}", "error")
-            return redirect(url_for("dashboard.ticket_page", code=t.code)), 409
-        return redirect(url_for("dashboard.ticket_page", code=t.code))
+            return redirect(url_for(endpoint, code=item.code)), 409  # type: ignore[attr-defined]
+        return redirect(url_for(endpoint, code=item.code))  # type: ignore[attr-defined]
 
 
-def _actor() -> str:
+def _act(code: str, action: Callable[[Session, Ticket], object]):  # type: ignore[no-untyped-def]
+    return act_and_redirect(lambda s: _ticket_or_404(s, code, g.user), action, lifecycle.LifecycleError,
+                            "dashboard.ticket_page")
+
+
+def staff_actor() -> str:
+    """How events name the logged-in staff member."""
     return f"staff:{g.user.username}"
 
 
 @dashboard_bp.route("/t/<code>/reply", methods=["POST"])
 @login_required
 def ticket_reply(code: str):  # type: ignore[no-untyped-def]
-    return _act(code, lambda s, t: lifecycle.reply(s, t, request.form.get("text", ""), actor=_actor()))
+    return _act(code, lambda s, t: lifecycle.reply(s, t, request.form.get("text", ""), actor=staff_actor()))
 
 
 @dashboard_bp.route("/t/<code>/status", methods=["POST"])
@@ -169,21 +182,21 @@ def ticket_status(code: str):  # type: ignore[no-untyped-def]
     status = request.form.get("status", "")
     if status not in TicketStatus.__members__:
         abort(400)
-    return _act(code, lambda s, t: lifecycle.change_status(s, t, status, actor=_actor(),
+    return _act(code, lambda s, t: lifecycle.change_status(s, t, status, actor=staff_actor(),
                                                            note=request.form.get("note") or None))
 
 
 @dashboard_bp.route("/t/<code>/reassign", methods=["POST"])
 @login_required
 def ticket_reassign(code: str):  # type: ignore[no-untyped-def]
-    return _act(code, lambda s, t: lifecycle.reassign(s, t, request.form.get("unit_id", ""), actor=_actor(),
+    return _act(code, lambda s, t: lifecycle.reassign(s, t, request.form.get("unit_id", ""), actor=staff_actor(),
                                                       reason=request.form.get("reason", "")))
 
 
 @dashboard_bp.route("/t/<code>/note", methods=["POST"])
 @login_required
 def ticket_note(code: str):  # type: ignore[no-untyped-def]
-    return _act(code, lambda s, t: lifecycle.add_note(s, t, request.form.get("text", ""), actor=_actor()))
+    return _act(code, lambda s, t: lifecycle.add_note(s, t, request.form.get("text", ""), actor=staff_actor()))
 
 
 @dashboard_bp.route("/t/<code>/merge", methods=["POST"])
@@ -191,7 +204,7 @@ def ticket_note(code: str):  # type: ignore[no-untyped-def]
 def ticket_merge(code: str):  # type: ignore[no-untyped-def]
     def do(s: Session, t: Ticket) -> None:
         into = _ticket_or_404(s, request.form.get("into", ""), g.user)
-        lifecycle.merge(s, t, into, actor=_actor())
+        lifecycle.merge(s, t, into, actor=staff_actor())
 
     return _act(code, do)
 
@@ -219,7 +232,7 @@ def api_ticket_status(code: str):  # type: ignore[no-untyped-def]
     with Session(engine()) as s:
         t = _ticket_or_404(s, code, g.user)
         try:
-            lifecycle.change_status(s, t, status, actor=_actor(), note=body.get("note"))
+            lifecycle.change_status(s, t, status, actor=staff_actor(), note=body.get("note"))
         except lifecycle.LifecycleError as exc:
             return jsonify(error=str(exc)), 409
         s.commit()

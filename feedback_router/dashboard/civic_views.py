@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from feedback_router import denunciations as dn
 from feedback_router import suggestions as sg
 from feedback_router.auth import engine, login_required, role_required
 from feedback_router.civic_models import Denunciation, DenunciationStatus, Suggestion, SuggestionStatus
+from feedback_router.dashboard import act_and_redirect, staff_actor
 from feedback_router.identity_crypto import IdentityUnreadable
 from feedback_router.models import DashboardUser, Unit
 from feedback_router.sla import as_utc
@@ -27,10 +28,6 @@ civic_bp = Blueprint("civic", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 MAX_SENDER = 200
-
-
-def _actor() -> str:
-    return f"staff:{g.user.username}"
 
 
 def _can_see_suggestion(user: DashboardUser, item: Suggestion) -> bool:
@@ -84,17 +81,8 @@ def suggestion_page(code: str):  # type: ignore[no-untyped-def]
 
 
 def _suggestion_act(code: str, action):  # type: ignore[no-untyped-def]
-    with Session(engine(), expire_on_commit=False) as s:
-        item = _suggestion_or_404(s, code)
-        try:
-            action(s, item)
-            s.commit()
-            flash("Đã lưu.", "ok")
-        except sg.SuggestionError as exc:
-            s.rollback()
-            flash(f"Không thực hiện được: {exc}", "error")
-            return redirect(url_for("civic.suggestion_page", code=item.code)), 409
-        return redirect(url_for("civic.suggestion_page", code=item.code))
+    return act_and_redirect(lambda s: _suggestion_or_404(s, code), action, sg.SuggestionError,
+                            "civic.suggestion_page")
 
 
 @civic_bp.route("/dashboard/suggestions/<code>/status", methods=["POST"])
@@ -103,28 +91,29 @@ def suggestion_status(code: str):  # type: ignore[no-untyped-def]
     status = request.form.get("status", "")
     if status not in SuggestionStatus.__members__:
         abort(400)
-    return _suggestion_act(code, lambda s, item: sg.change_status(s, item, status, actor=_actor(),
+    return _suggestion_act(code, lambda s, item: sg.change_status(s, item, status, actor=staff_actor(),
                                                                   answer=request.form.get("answer")))
 
 
 @civic_bp.route("/dashboard/suggestions/<code>/answer", methods=["POST"])
 @login_required
 def suggestion_answer(code: str):  # type: ignore[no-untyped-def]
-    return _suggestion_act(code, lambda s, item: sg.answer(s, item, request.form.get("text", ""), actor=_actor()))
+    return _suggestion_act(code, lambda s, item: sg.answer(s, item, request.form.get("text", ""), actor=staff_actor()))
 
 
 @civic_bp.route("/dashboard/suggestions/<code>/publish", methods=["POST"])
 @login_required
 def suggestion_publish(code: str):  # type: ignore[no-untyped-def]
     published = request.form.get("published") in ("1", "true", "on")
-    return _suggestion_act(code, lambda s, item: sg.set_published(s, item, published, actor=_actor(),
+    return _suggestion_act(code, lambda s, item: sg.set_published(s, item, published, actor=staff_actor(),
                                                                   reason=request.form.get("reason") or None))
 
 
 @civic_bp.route("/dashboard/suggestions/<code>/reassign", methods=["POST"])
 @login_required
 def suggestion_reassign(code: str):  # type: ignore[no-untyped-def]
-    return _suggestion_act(code, lambda s, item: sg.reassign(s, item, request.form.get("unit_id", ""), actor=_actor(),
+    return _suggestion_act(code, lambda s, item: sg.reassign(s, item, request.form.get("unit_id", ""),
+                                                             actor=staff_actor(),
                                                              reason=request.form.get("reason", "")))
 
 
@@ -144,7 +133,7 @@ def api_suggestion_status(code: str):  # type: ignore[no-untyped-def]
     with Session(engine()) as s:
         item = _suggestion_or_404(s, code)
         try:
-            sg.change_status(s, item, str(body["status"]), actor=_actor(), answer=body.get("answer"))
+            sg.change_status(s, item, str(body["status"]), actor=staff_actor(), answer=body.get("answer"))
         except sg.SuggestionError as exc:
             return jsonify(error=str(exc)), 409
         s.commit()
@@ -218,17 +207,10 @@ def denunciation_status(code: str):  # type: ignore[no-untyped-def]
     status = request.form.get("status", "")
     if status not in DenunciationStatus.__members__:
         abort(400)
-    with Session(engine(), expire_on_commit=False) as s:
-        item = _denunciation_or_404(s, code)
-        try:
-            dn.change_status(s, item, status, actor=_actor(), note=request.form.get("note"))
-            s.commit()
-            flash("Đã lưu.", "ok")
-        except dn.DenunciationError as exc:
-            s.rollback()
-            flash(f"Không thực hiện được: {exc}", "error")
-            return redirect(url_for("civic.denunciation_page", code=item.code)), 409
-        return redirect(url_for("civic.denunciation_page", code=item.code))
+    return act_and_redirect(
+        lambda s: _denunciation_or_404(s, code),
+        lambda s, item: dn.change_status(s, item, status, actor=staff_actor(), note=request.form.get("note")),
+        dn.DenunciationError, "civic.denunciation_page")
 
 
 @civic_bp.route("/dashboard/api/denunciations/<code>")
