@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from nlu.text import fold
+from nlu.text import accents_agree, fold
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CATALOGS = {"procedure": (DATA_DIR / "procedures.yaml", "procedures"),
@@ -60,17 +60,6 @@ def _accented_words(text: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text))]
 
 
-def _accents_agree(typed: list[str], spellings: tuple[tuple[str, ...], ...]) -> bool:
-    """A word typed with diacritics must be spelt as in a catalog name: "phường Trung"
-    folds like the alias "Phương Trung" but is not it. Plain words match anything."""
-    for spelling in spellings:
-        if len(spelling) != len(typed) or all(
-            w == _key(w) or w == s for w, s in zip(typed, spelling, strict=True)
-        ):
-            return True
-    return False
-
-
 def _folded_words(text: str) -> list[tuple[str, int, int]]:
     """Folded words of `text` with their spans in `text` (fold keeps NFC length)."""
     out = []
@@ -102,7 +91,7 @@ def find(text: str) -> list[tuple[str, str, int, int]]:
             continue
         n, (entity, item_id, spellings) = hit
         typed = [text[start:end].lower() for _, start, end in words[i : i + n]]
-        if not _accents_agree(typed, spellings):
+        if not any(accents_agree(typed, spelling) for spelling in spellings):
             i += 1
             continue
         out.append((entity, item_id, words[i][1], words[i + n - 1][2]))

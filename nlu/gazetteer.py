@@ -36,6 +36,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlu.text import accents_agree
+
 __all__ = [
     "Ward",
     "all_wards",
@@ -439,9 +441,7 @@ class _Scan:
         start, end = self.span(first, last)
         typed = re.split(r"[\s\-\u2013\u2014]+", unicodedata.normalize("NFC", self.text[start:end]).lower())
         wanted = re.split(r"[\s\-\u2013\u2014]+", name.lower())
-        if len(typed) != len(wanted):
-            return False
-        return any(t != w for t, w in zip(typed, wanted) if fold(t) != t)
+        return not accents_agree(typed, wanted)
 
     def hits(self, names: frozenset[str], max_tokens: int) -> Iterator[_Hit]:
         """Non-overlapping, leftmost-longest mentions of ``names``.

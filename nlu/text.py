@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -41,6 +42,18 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped)
+
+
+def accents_agree(typed: Sequence[str], wanted: Sequence[str]) -> bool:
+    """Whether words typed by a citizen may be the name `wanted` (both lowercase NFC words).
+
+    Folding makes "có đò" meet "Cổ Đô" and "phường Trung" meet "Phương Trung"; someone
+    who types diacritics has told us which word they meant, so such a word must be the
+    name's own. Words typed plain match anything; lists of other lengths are not compared.
+    """
+    if len(typed) != len(wanted):
+        return True
+    return all(t == w for t, w in zip(typed, wanted, strict=True) if fold(t) != t)
 
 
 # Tone marks (grave, acute, tilde, hook above, dot below). Horn, breve and
