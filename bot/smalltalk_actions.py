@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.reply_language import reply_language
+from tourism.search import detect_language
 
 
 class _LocalisedUtter(Action, ABC):
@@ -27,8 +27,8 @@ class _LocalisedUtter(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = (tracker.latest_message or {}).get("text")
-        suffix = "_en" if reply_language(text) == "en" else ""
+        text = (tracker.latest_message or {}).get("text") or ""
+        suffix = "_en" if detect_language(text) == "en" else ""
         dispatcher.utter_message(response=self.response + suffix)
         return []
 

@@ -99,20 +99,29 @@ _EN_WORDS = frozenset(
     "from near nearby open opening hours hour ticket tickets price prices cost entrance fee bus "
     "museum museums temple temples pagoda pagodas lake village villages craft make buy visit "
     "does do there any best good show tell about please get go much many time close closed "
-    "festival festivals pottery silk ceramics old quarter prison citadel mausoleum lacquer".split()
+    "festival festivals pottery silk ceramics old quarter prison citadel mausoleum lacquer "
+    # small talk a tourist opens or closes with ("on", "an", "ban", "me" are Vietnamese too, so the
+    # Vietnamese list below outweighs them in "cam on", "chao ban")
+    "hello hi hey thanks thank thx bye goodbye morning afternoon evening night whats wheres hows "
+    "your weather today tomorrow help robot human real person speak english name nice great sorry "
+    "this that it bot lot very".split()
 )
 _VI_FOLDED_WORDS = frozenset(
     "o dau khong the nao bao nhieu gio mo cua ve gia lang chua den ho di xe buyt nhu can cuoc dang "
     "ky muon minh toi cho hoi lam giay to phi mat ngay thu tuc nop co la va cua oi a nhe nha nay "
-    "tham quan mua ban gi dep nhat nhung cac tai duoc roi sao khi thi hom nam thang le hoi".split()
+    "tham quan mua ban gi dep nhat nhung cac tai duoc roi sao khi thi hom nam thang le hoi "
+    "xin chao cam on tam biet hieu ko k dc biet ai".split()
 )
+
+
+_WORD_TOKEN_RE = re.compile(r"[a-z0-9']+")
 
 
 def detect_language(text: str) -> str:
     """'vi' or 'en'. Vietnamese is the default audience, so ties and unknown words go to 'vi'."""
     if has_diacritics(text):
         return "vi"
-    tokens = fold(text).split()
+    tokens = _WORD_TOKEN_RE.findall(fold(text))  # "Hello!" and "bot?" are words too
     if not tokens:
         return "vi"
     en = sum(1 for t in tokens if t in _EN_WORDS)

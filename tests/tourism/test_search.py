@@ -121,6 +121,19 @@ def test_multi_day_festival_spans_month_boundary() -> None:
     assert (start, end) == (date(2026, 1, 30), date(2026, 2, 3))
 
 
+@pytest.mark.parametrize("text", ["Hello", "hi there", "thanks a lot", "thank you so much!", "good bye",
+                                  "what is the weather today", "are you a bot?", "Is it open today?"])
+def test_small_talk_in_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize("text", ["xin chao", "cam on", "cam on ban nhieu", "chào bạn", "tam biet", "chao ban",
+                                  "ban la ai", "ok", "alo", "ko hieu", "/greet",
+                                  "hello ad ơi"])  # Vietnamese marks win
+def test_small_talk_in_vietnamese(text: str) -> None:
+    assert detect_language(text) == "vi"
+
+
 def test_detect_language() -> None:
     assert detect_language("Where is the Temple of Literature?") == "en"
     assert detect_language("văn miếu ở đâu") == "vi"
