@@ -19,6 +19,7 @@ from feedback_router.catalog import catalog
 from feedback_router.desks import desk_data
 from feedback_router.civic_data import civic
 from feedback_router.identity_crypto import require_key
+from feedback_router.settings import startup_check
 
 
 def build_app():  # type: ignore[no-untyped-def]
@@ -28,6 +29,8 @@ def build_app():  # type: ignore[no-untyped-def]
     executor.register_package("bot.booking_actions")
     executor.register_package("bot.civic_actions")
     executor.register_package("bot.smalltalk_actions")
+    executor.register_package("bot.conversation_language")
+    executor.register_package("bot.feedback_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
     desk_data()  # same for data/desks.yaml (booking desks, hours, procedures)
@@ -43,6 +46,7 @@ def build_app():  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    startup_check("actions")  # unsafe secrets outside development: no start
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.gateway import Gateway
+from feedback_router.settings import get_settings
 
 MAX_REQUEST_BYTES = 64 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    settings = get_settings()
     app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-change-me"),
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_REQUEST_BYTES", MAX_REQUEST_BYTES)),
+        SECRET_KEY=settings.secret_key.get_secret_value(),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_AS_ASCII=False,
     )
     if config:
