@@ -60,6 +60,7 @@ test: bootstrap
 
 lint: venvs
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports
 
 bench: bootstrap
 	@$(ENV) $(VENV)/bin/python -m bench.run_all
