@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.codes import new_code, normalize_code
 from feedback_router.db import session_scope
-from feedback_router.duplicates import attach_report, find_duplicate, location_key
+from feedback_router.duplicates import OPEN_STATUSES, Place, attach_report, find_duplicate
+from feedback_router.places import ward_at
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, Unit, Urgency
 from feedback_router.routing import route
 from feedback_router.sla import deadlines
@@ -33,6 +34,17 @@ class TicketReceipt:
     hotline: str | None
     status: str
     merged: bool = False  # True: the report joined an existing open ticket (a duplicate)
+    report_count: int = 1  # how many citizens have reported this ticket's problem
+
+
+@dataclass(frozen=True)
+class DuplicateOffer:
+    """An open ticket the citizen may be reporting again, shown before joining it."""
+
+    code: str
+    category: str
+    location_text: str | None
+    report_count: int
 
 
 def channel_of(sender_id: str) -> str:
@@ -75,6 +87,38 @@ def get_or_create_contact(session: Session, sender_id: str, phone: str | None = 
     return contact
 
 
+def resolved_ward(ward_unit_id: str | None, latitude: float | None, longitude: float | None) -> str | None:
+    """The ward typed, else the ward of the GPS point (nearest ward centre, places.ward_at)."""
+    if ward_unit_id:
+        return ward_unit_id
+    guess = ward_at(latitude, longitude)
+    return guess.unit_id if guess else None
+
+
+def likely_duplicate(*, category: str, location_text: str | None, ward_unit_id: str | None = None,
+                     latitude: float | None = None, longitude: float | None = None,
+                     engine: Engine | None = None, now: datetime | None = None) -> DuplicateOffer | None:
+    """The open ticket this report probably repeats, for the citizen to confirm (or not)."""
+    ward = resolved_ward(ward_unit_id, latitude, longitude)
+    decision = route(category, ward)
+    place = Place.of(location_text, ward, latitude, longitude)
+    with session_scope(engine) as session:
+        ticket = find_duplicate(session, category=category, unit_id=decision.unit_id, place=place,
+                                strict=False, now=now)
+        if ticket is None:
+            return None
+        return DuplicateOffer(ticket.code, ticket.category, ticket.location_text, ticket.report_count or 1)
+
+
+def _joinable(session: Session, code: str, category: str, unit_id: str, ward: str | None) -> Ticket | None:
+    """The ticket the citizen chose to join, if it is still open and at the same unit and ward."""
+    ticket = session.scalar(select(Ticket).where(Ticket.code == normalize_code(code)))
+    if (ticket is None or ticket.status not in OPEN_STATUSES or ticket.category != category
+            or ticket.unit_id != unit_id or ticket.ward_unit_id != ward):
+        return None
+    return ticket
+
+
 def create_ticket(
     *,
     category: str,
@@ -88,26 +132,39 @@ def create_ticket(
     engine: Engine | None = None,
     now: datetime | None = None,
     detect_duplicates: bool = True,
+    join_code: str | None = None,
 ) -> TicketReceipt:
     """File a report: route it, give it a unique code, record its first event, set its
-    SLA deadlines. A report duplicating an open ticket (see duplicates.py) is attached to
-    it instead: the receipt carries the existing code and ``merged=True``."""
-    decision = route(category, ward_unit_id)
+    SLA deadlines.
+
+    Joining an existing open ticket happens in two ways only: ``join_code`` (the citizen
+    confirmed "this is the same problem" in a dialogue, see likely_duplicate) or, with
+    ``detect_duplicates``, the strict same-address rule of duplicates.py for callers with
+    no dialogue (Open311, hotline). The receipt then carries the existing code,
+    ``merged=True`` and the number of reports. Without a typed ward the ward of the GPS
+    point is used, for routing and for duplicates.
+    """
+    ward = resolved_ward(ward_unit_id, latitude, longitude)
+    decision = route(category, ward)
     now = now or datetime.now(timezone.utc)
-    key = location_key(location_text)
+    place = Place.of(location_text, ward, latitude, longitude)
     ack_due, sla_due = deadlines(now, decision.urgency)
     for _attempt in range(8):
         try:
             with session_scope(engine) as session:
                 contact = get_or_create_contact(session, sender_id, phone)
-                if detect_duplicates:
-                    existing = find_duplicate(session, category=category, key=key, latitude=latitude,
-                                              longitude=longitude, now=now)
-                    if existing is not None:
-                        attach_report(session, existing, contact, description, SYSTEM_ACTOR)
-                        return TicketReceipt(existing.code, existing.category, existing.unit_id,
-                                             existing.unit.name, existing.urgency.value, decision.hotline,
-                                             existing.status.value, merged=True)
+                existing = None
+                if join_code:
+                    existing = _joinable(session, join_code, category, decision.unit_id, ward)
+                elif detect_duplicates:
+                    existing = find_duplicate(session, category=category, unit_id=decision.unit_id,
+                                              place=place, strict=True, now=now)
+                if existing is not None:
+                    attach_report(session, existing, contact, description, SYSTEM_ACTOR,
+                                  location_text=location_text, latitude=latitude, longitude=longitude, now=now)
+                    return TicketReceipt(existing.code, existing.category, existing.unit_id,
+                                         existing.unit.name, existing.urgency.value, decision.hotline,
+                                         existing.status.value, merged=True, report_count=existing.report_count)
                 ticket = Ticket(
                     code=new_code(),
                     category=category,
@@ -115,7 +172,7 @@ def create_ticket(
                     status=TicketStatus.received,
                     description=description,
                     location_text=location_text,
-                    ward_unit_id=ward_unit_id,
+                    ward_unit_id=ward,
                     latitude=latitude,
                     longitude=longitude,
                     unit_id=decision.unit_id,
@@ -123,7 +180,7 @@ def create_ticket(
                     channel=contact.channel,
                     created_at=now,
                     updated_at=now,
-                    location_key=key,
+                    location_key=place.address.key,
                     ack_due_at=ack_due,
                     sla_due_at=sla_due,
                     report_count=1,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from feedback_router import lifecycle, outbox
 from feedback_router.db import session_scope
 from feedback_router.models import Outbox, Ticket, TicketFollower, TicketStatus
-from feedback_router.service import create_ticket
+from feedback_router.service import create_ticket, likely_duplicate
 
 from .conftest import Units
 
@@ -122,13 +122,15 @@ def test_outbox_claim_backoff_and_give_up(engine: Engine, units: Units) -> None:
 
 
 def test_duplicates_merge_by_street_and_by_distance(engine: Engine, units: Units) -> None:
+    """Automatic joining needs the same ward and the same address; a nearby GPS point is only
+    offered (likely_duplicate) for the citizen to confirm. More in tests/duplicates/."""
     now = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
     first = create_ticket(category="waste", description="Rác ở ngõ 12", sender_id="telegram:1",
                           location_text="Ngõ 12 Láng Hạ, phường Láng", ward_unit_id=units.a, engine=engine, now=now)
     dup = create_ticket(category="waste", description="rác bốc mùi", sender_id="zalo:2",
                         location_text="ngo 12 lang ha", ward_unit_id=units.a, engine=engine,
                         now=now + timedelta(days=2))
-    assert dup.merged and dup.code == first.code
+    assert dup.merged and dup.code == first.code and dup.report_count == 2
     other_cat = create_ticket(category="urban_order", description="lấn chiếm", sender_id="zalo:2",
                               location_text="ngõ 12 Láng Hạ", ward_unit_id=units.a, engine=engine, now=now)
     assert not other_cat.merged
@@ -138,11 +140,14 @@ def test_duplicates_merge_by_street_and_by_distance(engine: Engine, units: Units
     assert not late.merged and late.code != first.code
     geo1 = create_ticket(category="road_damage", description="ổ gà", sender_id="web:4", latitude=21.0285,
                          longitude=105.8542, engine=engine, now=now)
-    near = create_ticket(category="road_damage", description="ổ gà to", sender_id="web:5", latitude=21.0295,
-                         longitude=105.8542, engine=engine, now=now)  # ~111 m north
-    far = create_ticket(category="road_damage", description="ổ gà khác", sender_id="web:6", latitude=21.0305,
-                        longitude=105.8542, engine=engine, now=now)  # ~222 m
-    assert near.merged and near.code == geo1.code and not far.merged
+    near = create_ticket(category="road_damage", description="ổ gà to", sender_id="web:5", latitude=21.0287,
+                         longitude=105.8542, engine=engine, now=now)  # ~22 m north: offered, not joined
+    assert not near.merged
+    offer = likely_duplicate(category="road_damage", location_text=None, latitude=21.0287, longitude=105.8542,
+                             engine=engine, now=now)
+    assert offer is not None and offer.code == geo1.code
+    assert likely_duplicate(category="road_damage", location_text=None, latitude=21.0290, longitude=105.8542,
+                            engine=engine, now=now) is None  # ~56 m
     with session_scope(engine) as s:
         t = _ticket(s, first.code)
         assert t.report_count == 2
