@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -114,6 +115,8 @@ class Ticket(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # code + description + place, folded (nlu.text.fold): the dashboard's search on SQLite
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     unit: Mapped[Unit] = relationship()
     contact: Mapped[Contact | None] = relationship()
@@ -121,6 +124,19 @@ class Ticket(Base):
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
     followers: Mapped[list[TicketFollower]] = relationship(cascade="all, delete-orphan")
+
+
+def ticket_search_text(code: str | None, description: str | None, location_text: str | None) -> str:
+    """What the dashboard's diacritic-free search looks through ("ngo 12 lang ha")."""
+    from nlu.text import fold
+
+    return fold(" ".join(part for part in (code, description, location_text) if part))
+
+
+@event.listens_for(Ticket, "before_insert")
+@event.listens_for(Ticket, "before_update")
+def _keep_search_text(_mapper, _conn, ticket: Ticket) -> None:  # type: ignore[no-untyped-def]
+    ticket.search_text = ticket_search_text(ticket.code, ticket.description, ticket.location_text)
 
 
 class TicketEvent(Base):
