@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from feedback_router import booking
 from feedback_router.booking_dates import When, parse_when, pick_option
 from feedback_router.booking_offer import (
+    PART_VI,
     RECEPTION,
     active_bookings,
     choose_desk,
@@ -29,13 +30,14 @@ from feedback_router.booking_offer import (
     is_reception_request,
     match_procedure,
     needs_ward,
-    offer,
+    propose,
     procedure_name,
     slot_label,
 )
 from feedback_router.codes import ALPHABET
 from feedback_router.db import get_engine, session_scope
 from feedback_router.desks import desk_data
+from nlu import clock
 from nlu.text import collapse_whitespace, fold, nfc
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ FORM_SLOTS = ("booking_procedure", "booking_desk", "booking_choice")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _text(tracker: Tracker) -> str:
@@ -333,17 +335,17 @@ class ActionAskBookingChoice(Action):
             return [SlotSet("booking_desk", None)]
         when = _decode_when(tracker.get_slot("booking_when"))
         with session_scope(get_engine()) as s:
-            slots = offer(s, desk.id, when, _now())
-            labels = [(x.id, slot_label(x)) for x in slots]
+            found = propose(s, desk.id, when, _now())
+            labels = [(x.id, slot_label(x)) for x in found.slots]
+        notice = f"{found.notice}\n" if found.notice else ""
         if not labels:
-            dispatcher.utter_message(text=f"{desk.name} không còn chỗ trống trong những ngày tới. "
+            dispatcher.utter_message(text=f"{notice}{desk.name} không còn chỗ trống trong những ngày tới. "
                                           "Bạn thử ngày khác (ví dụ \"thứ hai tuần sau\").")
             return [SlotSet("booking_offer", [])]
         lines = "\n".join(f"{i + 1}. {label}" for i, (_, label) in enumerate(labels))
-        asked = when.day and labels and not labels[0][1].endswith(f"{when.day:%d/%m}")
-        head = "Ngày bạn chọn đã kín hoặc không làm việc. " if asked else ""
+        part = f"{PART_VI[found.part]} " if found.part else ""
         dispatcher.utter_message(
-            text=f"{head}{desk.name} còn các giờ trống gần nhất:\n{lines}\nBạn chọn giờ nào (ví dụ \"số 1\")?",
+            text=f"{notice}{desk.name} còn các giờ trống {part}gần nhất:\n{lines}\nBạn chọn giờ nào (ví dụ \"số 1\")?",
             buttons=[{"title": label, "payload": f"{i + 1}. {label}"} for i, (_, label) in enumerate(labels)],
         )
         return [SlotSet("booking_offer", [str(i) for i, _ in labels])]

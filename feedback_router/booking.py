@@ -53,6 +53,7 @@ from feedback_router.codes import ALPHABET, normalize_code
 from feedback_router.db import session_scope
 from feedback_router.models import Base, Contact, Outbox, utcnow
 from feedback_router.service import channel_of, get_or_create_contact, hotline_number
+from nlu import clock
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE_PREFIX = "LH"
@@ -163,7 +164,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _now(now: datetime | None) -> datetime:
-    return _utc(now) if now is not None else datetime.now(timezone.utc)
+    return _utc(now) if now is not None else clock.now()
 
 
 def local(moment: datetime) -> datetime:

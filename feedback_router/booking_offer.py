@@ -7,14 +7,21 @@ Kept apart from the Rasa actions so the dashboard, tests and the hotline use the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from feedback_router.booking import HANOI, Booking, BookingStatus, DeskKind, Slot, local
-from feedback_router.booking_dates import When
-from feedback_router.desks import DeskInfo, desk_data, last_planned_start, seed_days, seed_slots
+from feedback_router.booking_dates import AFTERNOON, EVENING, MORNING, PART_HOURS, When
+from feedback_router.desks import (
+    DeskInfo,
+    desk_data,
+    is_public_holiday,
+    last_planned_start,
+    seed_days,
+    seed_slots,
+)
 from feedback_router.service import get_or_create_contact
 from tourism.procedures import Procedure, find_procedure, get_procedure
 
@@ -86,20 +93,95 @@ def ensure_slots(session: Session, desk_id: str, until: datetime | None, now: da
     seed_slots(session, days=days, today=today, desk_ids=[desk_id])
 
 
-def offer(session: Session, desk_id: str, when: When, now: datetime, limit: int = 3) -> list[Slot]:
+PART_VI = {MORNING: "buổi sáng", AFTERNOON: "buổi chiều", EVENING: "buổi tối"}
+_SCAN_LIMIT = 400  # free slots looked through for a part of day: more than BOOKING_SEED_DAYS' worth
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Slots to offer and, when they are not what was asked, the sentence that says so: a
+    requested day or part of day is honoured or refused out loud, never swapped silently."""
+
+    slots: list[Slot]
+    notice: str | None = None  # why the asked day/part is not offered ("Thứ Bảy 05/12 … không làm việc.")
+    part: str | None = None  # the part of day every offered slot is in, when one was asked and kept
+
+
+def _part_of(slot: Slot) -> str:
+    at = local(slot.starts_at).time()
+    return next(p for p, (lo, hi) in PART_HOURS.items() if lo <= at < hi or p == EVENING)
+
+
+def _fits(slot: Slot, when: When) -> bool:
+    """In the asked part of day and, when a clock time was said, not before it ("9 giờ" on a
+    closed day: 9:00 on the next open one, not 8:00)."""
+    at = local(slot.starts_at)
+    if when.at is not None and at.time() < (datetime.combine(at.date(), when.at) - timedelta(minutes=29)).time():
+        return False
+    return _part_of(slot) == when.part
+
+
+def day_label(day: date) -> str:
+    return f"{WEEKDAYS_VI[day.weekday()]} {day:%d/%m}"
+
+
+def _why_not(desk: DeskInfo, when: When, now: datetime) -> str:
+    """Why nothing is free on the day (and part of day) asked, in one sentence."""
+    assert when.day is not None
+    label = day_label(when.day)
+    part = PART_VI.get(when.part or "", "")
+    if is_public_holiday(when.day):
+        return f"{label[0].upper()}{label[1:]} là ngày nghỉ lễ, {desk.name} không làm việc."
+    sessions = desk.schedule.sessions_on(when.day)
+    if not sessions:
+        return f"{desk.name} không làm việc {label}."
+    if when.part is not None:
+        lo, hi = PART_HOURS[when.part]
+        if not any(start < hi and end > lo for start, end in sessions):
+            return f"{desk.name} không làm việc {part} {label}."
+    asked = f"{part} {label}".strip()
+    latest = when.latest()
+    if latest is not None and latest <= now:
+        return f"{asked[0].upper()}{asked[1:]} đã qua."
+    return f"{asked[0].upper()}{asked[1:]} đã kín lịch."
+
+
+def _free_after(desk_id: str, moment: datetime) -> Select[tuple[Slot]]:
+    return select(Slot).where(Slot.desk_id == desk_id, Slot.booked < Slot.capacity,
+                              Slot.starts_at > moment.astimezone(timezone.utc)).order_by(Slot.starts_at, Slot.id)
+
+
+def propose(session: Session, desk_id: str, when: When, now: datetime, limit: int = 3) -> Offer:
     """The nearest free slots fitting ``when``: in the asked window first (nearest to the asked
-    clock time), else the nearest after it."""
-    earliest = when.earliest(now)
+    clock time); else, when a part of day was asked, the nearest slots in that part of later
+    days; else the nearest after it, with a notice saying why the asked ones are not offered."""
+    earliest = max(when.earliest(now), now)
     latest = when.latest()
     ensure_slots(session, desk_id, latest, now)
-    base = select(Slot).where(Slot.desk_id == desk_id, Slot.booked < Slot.capacity,
-                              Slot.starts_at > max(earliest, now).astimezone(timezone.utc))
+    desk = desk_data().desks[desk_id]
+    base = _free_after(desk_id, earliest)
     if latest is not None:
-        inside = list(session.scalars(base.where(Slot.starts_at < latest.astimezone(timezone.utc))
-                                      .order_by(Slot.starts_at, Slot.id).limit(limit)))
+        inside = list(session.scalars(base.where(Slot.starts_at < latest.astimezone(timezone.utc)).limit(limit)))
         if inside:
-            return inside
-    return list(session.scalars(base.order_by(Slot.starts_at, Slot.id).limit(limit)))
+            kept = when.part if all(_part_of(s) == when.part for s in inside) else None
+            return Offer(inside, None, kept)
+    day_notice = _why_not(desk, when, now) if when.day is not None else None
+    if when.part is not None:
+        later = [s for s in session.scalars(base.limit(_SCAN_LIMIT)) if _fits(s, when)][:limit]
+        if later:
+            return Offer(later, day_notice, when.part)
+        whole_day = max(When(day=when.day).earliest(now), now)  # the asked day's other parts, then later
+        nearest = list(session.scalars(_free_after(desk_id, whole_day).limit(limit)))
+        left = sorted({_part_of(s) for s in nearest}, key=list(PART_VI).index)
+        only = " và ".join(PART_VI[p] for p in left)
+        refusal = f"{desk.name} không còn giờ trống {PART_VI[when.part]} trong những ngày tới" + \
+            (f"; chỉ còn {only}." if only else ".")
+        return Offer(nearest, " ".join(x for x in (day_notice, refusal) if x), None)
+    return Offer(list(session.scalars(base.limit(limit))), day_notice, None)
+
+
+def offer(session: Session, desk_id: str, when: When, now: datetime, limit: int = 3) -> list[Slot]:
+    return propose(session, desk_id, when, now, limit).slots
 
 
 def slot_label(slot: Slot) -> str:

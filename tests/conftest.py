@@ -1,4 +1,10 @@
-"""Shared fixtures: databases (SQLite file, fresh PostgreSQL database) and the live stack."""
+"""Shared fixtures: databases (SQLite file, fresh PostgreSQL database), the live stack, and the
+instants dated tests run at.
+
+A test that takes the ``instant`` fixture is dated: it runs once per instant of DATED_INSTANTS
+(or only at ``--at=…`` / TEST_NOW when given), and a ``stack`` it uses is started with the
+clock frozen there (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK=0).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,60 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from nlu import clock
 from scripts import procs
+
+# The instants the dated dialogue tests run at (Hanoi time). 2027-02-04..10 is the Tết holiday
+# (package holidays, VN), so 03/02/2027 is the last working day before it; 01/01/2027 is New Year.
+DATED_INSTANTS = {
+    "monday": "2026-12-07T09:00+07:00",
+    "friday-afternoon": "2026-12-04T16:30+07:00",
+    "saturday": "2026-12-05T10:00+07:00",
+    "holiday-eve": "2026-12-31T15:00+07:00",
+    "before-tet": "2027-02-03T14:00+07:00",
+    "late-night": "2026-12-10T23:59+07:00",
+}
+TEST_NOW_ENV = "TEST_NOW"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--at", default=os.environ.get(TEST_NOW_ENV) or None, metavar="INSTANT",
+                     help="run the dated tests only at this instant, e.g. 2026-12-04T16:30+07:00 "
+                          f"(default: ${TEST_NOW_ENV}, else every instant of DATED_INSTANTS)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "instant" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.getoption("--at")
+    pairs = [("at-" + chosen, chosen)] if chosen else list(DATED_INSTANTS.items())
+    metafunc.parametrize("instant", [clock.parse_instant(raw) for _, raw in pairs], ids=[n for n, _ in pairs])
+
+
+def frozen_clock_env(instant: datetime) -> dict[str, str]:
+    """What a started process needs to read ``instant`` as now (frozen: a dialogue that takes
+    a minute at 23:59 must not cross midnight half-way)."""
+    return {clock.FROZEN_AT_ENV: instant.isoformat(), clock.TICK_ENV: "0"}
+
+
+def stack_clock_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The frozen instant of a dated test (``instant``) or of a pinned one (``@pytest.mark.clock``)."""
+    if "instant" in request.fixturenames:
+        return frozen_clock_env(request.getfixturevalue("instant"))
+    marker = request.node.get_closest_marker("clock")
+    return frozen_clock_env(clock.parse_instant(marker.args[0])) if marker else {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clock(instant): start this test's stack with the clock frozen at "
+                                       "instant (ISO with offset): a dialogue whose answer depends on the day")
+
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -81,7 +135,7 @@ def stack(request: pytest.FixtureRequest, rasa_server: tuple[str, int], tmp_path
     rasa_url, actions_port = rasa_server
     web_port = procs.free_port()
     env = procs.base_env(DATABASE_URL=db, RASA_URL=rasa_url, ACTIONS_PORT=str(actions_port),
-                         WEB_PORT=str(web_port))
+                         WEB_PORT=str(web_port), **stack_clock_env(request))
     with procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{actions_port}/healthz",
                        tmp_path / "actions.log", timeout=120), \
          procs.running(procs.web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz",

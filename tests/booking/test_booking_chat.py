@@ -1,21 +1,32 @@
 """Booking a turn by chat, end to end: web API → real Rasa (trained model) → real action server
 → real database (SQLite and PostgreSQL). Typed answers only ("số 2", "cái đầu tiên", a clock
-time), as the hotline has no buttons; the buttons offered carry the same words."""
+time), as the hotline has no buttons; the buttons offered carry the same words.
+
+Every test here runs at a fixed instant (the stack's clock is frozen, tests/conftest.py): "mai"
+and "chiều mai" mean one day whatever day the suite runs on. The dated matrix at the end runs
+the same questions at each instant of DATED_INSTANTS (or at ``--at`` / TEST_NOW)."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, datetime, timedelta
 
+import holidays
 import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import Booking, BookingStatus, Slot, local
+from feedback_router.booking import HANOI, Booking, BookingStatus, Slot, local
+from feedback_router.booking_offer import WEEKDAYS_VI
 from feedback_router.db import make_engine
 from tests.conftest import Stack
 from tourism.procedures import get_procedure
+
+MONDAY_MORNING = "2026-12-07T09:10+07:00"
+FRIDAY_AFTERNOON = "2026-12-04T16:30+07:00"  # the day this suite once failed: "chiều mai" is a Saturday
+pytestmark = pytest.mark.clock(MONDAY_MORNING)
 
 CODE_RE = re.compile(r"LH-\d{4}-[0-9A-Z]{4}")
 OFFER_RE = re.compile(r"^(\d)\. (\d{2}:\d{2}) \S+ \S+ (\d{2}/\d{2})$", re.MULTILINE)
@@ -103,19 +114,23 @@ def test_changing_your_mind_while_moving(stack: Stack) -> None:
     assert status == BookingStatus.cancelled and seats == 0
 
 
+@pytest.mark.clock(FRIDAY_AFTERNOON)
 def test_questions_asked_time_typed_and_cancel_by_code(stack: Stack) -> None:
     sender = uuid.uuid4().hex
     assert "thủ tục gì" in joined(say(stack, sender, "tôi muốn đặt lịch hẹn"))
     ask = joined(say(stack, sender, "chứng thực bản sao"))
     assert "phường/xã nào" in ask, ask
     offer = say(stack, sender, "phường Hoàn Kiếm chiều mai")
-    assert "Bộ phận một cửa UBND phường Hoàn Kiếm" in joined(offer)
+    text = joined(offer)
+    assert "Bộ phận một cửa UBND phường Hoàn Kiếm" in text
+    # Saturday has no session: said so, and the next AFTERNOON slots are offered (not Monday morning)
+    assert "không làm việc thứ Bảy 05/12" in text, text
     afternoon = offered(offer)
-    assert all(hhmm >= "12:00" for hhmm, _ in afternoon) or afternoon[0][1] != afternoon[-1][1]
-    # a time that was not offered: offered again around it, on the day asked (not today)
+    assert afternoon == [("13:30", "07/12"), ("14:00", "07/12"), ("14:30", "07/12")], text
+    # a clock time after it: 9:00 of the next open day (the asked Saturday is still closed)
     again = say(stack, sender, "9 giờ")
     nine = offered(again)
-    assert ("09:00", afternoon[0][1]) in nine or nine[0][1] > afternoon[0][1], (afternoon, nine)
+    assert nine == [("09:00", "07/12"), ("09:30", "07/12"), ("10:00", "07/12")], joined(again)
     hh, mm = nine[-1][0].split(":")
     spoken = f"{int(hh)} giờ" + (f" {mm}" if mm != "00" else "")  # "9 giờ", "9 giờ 30"
     done = joined(say(stack, sender, spoken))
@@ -174,3 +189,47 @@ def test_booking_by_hotline_voice_turns(stack: Stack) -> None:
             assert (local(b.slot.starts_at).day - 1) // 7 == 2
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- the dated matrix
+
+_VN_HOLIDAYS = holidays.country_holidays("VN", years=range(2026, 2031))
+
+
+def _one_stop_open(day: date) -> bool:
+    """data/desks.yaml, schedule one_stop: Monday to Friday, never on a public holiday."""
+    return day.weekday() < 5 and day not in _VN_HOLIDAYS
+
+
+def _first_open(day: date) -> date:
+    while not _one_stop_open(day):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("stack", ["sqlite", "postgresql"], indirect=True)
+def test_afternoon_and_clock_time_asked_at_any_instant(stack: Stack, instant: datetime) -> None:
+    """"chiều mai" then "9 giờ" at a Monday, a Friday afternoon, a Saturday, the eve of a
+    holiday, the last working day before Tết and 23:59: the afternoon asked is kept (tomorrow's,
+    or the next open day's with the reason said), the clock time too, and the code and the
+    confirmation carry the slot's Hanoi date."""
+    here = instant.astimezone(HANOI)
+    tomorrow = here.date() + timedelta(days=1)
+    day = _first_open(tomorrow)
+    sender = uuid.uuid4().hex
+    say(stack, sender, "tôi muốn đặt lịch chứng thực bản sao")
+    offer = say(stack, sender, "phường Hoàn Kiếm chiều mai")
+    text = joined(offer)
+    assert offered(offer) == [("13:30", f"{day:%d/%m}"), ("14:00", f"{day:%d/%m}"), ("14:30", f"{day:%d/%m}")], text
+    if day == tomorrow:
+        assert "không làm việc" not in text, text
+    else:
+        assert f"{tomorrow:%d/%m}" in text and "không làm việc" in text, text  # refused out loud
+    nine = say(stack, sender, "9 giờ")
+    assert offered(nine)[0] == ("09:00", f"{day:%d/%m}"), joined(nine)
+    done = joined(say(stack, sender, "số 2"))
+    code = CODE_RE.search(done)
+    assert code and code.group(0).startswith(f"LH-{day:%d%m}-"), done
+    assert f"09:30 {WEEKDAYS_VI[day.weekday()]} ngày {day:%d/%m/%Y}" in done, done
+    assert booking_row(stack.database_url, code.group(0))[1:4] == ("ubnd-phuong-hoan-kiem-mot-cua", "09:30",
+                                                                    f"{day:%d/%m}")
