@@ -31,6 +31,8 @@ def build_app():  # type: ignore[no-untyped-def]
     executor.register_package("bot.smalltalk_actions")
     executor.register_package("bot.conversation_language")
     executor.register_package("bot.feedback_actions")
+    executor.register_package("bot.conversation_language")
+    executor.register_package("bot.feedback_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent
     desk_data()  # same for data/desks.yaml (booking desks, hours, procedures)

@@ -15,12 +15,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.conversation_language import chosen_language
 from nlu.text import fold, nfc
-from tourism.answer import answer_place
-from tourism.procedures import answer_procedure, find_procedure, get_procedure
+from tourism.answer import answer_place, follow_ups
+from tourism.itinerary import answer_directions, answer_trip, asks_directions
+from tourism.procedures import answer_procedure, find_procedure, get_procedure, procedure_follow_ups
 from tourism.search import (
     FestivalOccurrence,
-    detect_language,
     detect_place_aspect,
     detect_place_type,
     detect_procedure_aspect,
@@ -36,6 +37,34 @@ _NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "nearby", "around here
             "gan nhat", "gan minh", "xung quanh")
 _COUNT_RE = re.compile(r"\b([1-9]|10)\b")
 _DEFAULT_NEARBY = 5
+
+
+TOURISM_STARTERS = {
+    "vi": [("Làng nghề đi trong ngày", "Làng nghề nào đi được trong một ngày?"),
+           ("Đi Bát Tràng bằng gì?", "Đi Bát Tràng bằng xe buýt nào?"),
+           ("Văn Miếu", "Văn Miếu mở cửa mấy giờ, giá vé bao nhiêu?"),
+           ("Lễ hội tháng này", "Lễ hội tháng này")],
+    "en": [("Craft villages in a day", "Which craft villages can I visit near Hanoi in one day?"),
+           ("Getting to Bat Trang", "How do I get to Bat Trang?"),
+           ("Temple of Literature", "Opening hours of the Temple of Literature?"),
+           ("Festivals this month", "Festivals this month")],
+}
+PROCEDURE_STARTERS = {
+    "vi": [("Làm căn cước", "Làm thẻ căn cước cần gì?"), ("Hộ chiếu", "Làm hộ chiếu cần gì?"),
+           ("Khai sinh", "Đăng ký khai sinh cần giấy tờ gì?"), ("Tạm trú", "Đăng ký tạm trú ở đâu?")],
+    "en": [("Citizen ID card", "How do I get a citizen ID card?"), ("Passport", "How do I get a passport?"),
+           ("Birth registration", "What do I need for birth registration?"),
+           ("Temporary residence", "Where do I register temporary residence?")],
+}
+
+
+def _t(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def _buttons(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Tappable follow-ups: the title shown, the question sent (plain words, understood on any channel)."""
+    return [{"title": title, "payload": question} for title, question in pairs]
 
 
 def _latest_text(tracker: Tracker) -> str:
@@ -92,7 +121,11 @@ class ActionAnswerTourism(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         text = _latest_text(tracker)
-        lang = detect_language(text)
+        lang = chosen_language(tracker)
+        if text.startswith("/"):  # the "Du lịch" starter button: say what can be asked
+            dispatcher.utter_message(text=_t(lang, "Bạn muốn biết gì về Hà Nội? Ví dụ:", "What would you like to know? "
+                                             "For example:"), buttons=_buttons(TOURISM_STARTERS[lang]))
+            return []
         folded = fold(text)
         today = date.today()
         month = _festival_month(folded, today)
@@ -133,6 +166,10 @@ class ActionAnswerTourism(Action):
                 json_message={"ask": "location"})
             return []
         aspect = detect_place_aspect(text)
+        trip = answer_trip(text, lang) if aspect in (None, "address") else None
+        if trip:  # "which craft villages in one day", "pagodas near the Temple of Literature"
+            dispatcher.utter_message(text=trip)
+            return []
         results = search_places(text, lang=lang)
         place = results[0][0] if results else None
         if (place is None and tracker.get_slot("procedure_id") and _last_topic(tracker) == "procedure_id"
@@ -149,7 +186,11 @@ class ActionAnswerTourism(Action):
                       "ví dụ “Văn Miếu”, “Bát Tràng”." if lang == "vi" else
                       "I couldn't find that place. Try a name such as “Temple of Literature” or “Bat Trang”."))
             return []
-        dispatcher.utter_message(text=answer_place(place, aspect, lang=lang))
+        if asks_directions(text) and aspect in (None, "address", "bus"):
+            reply = answer_directions(place, lang)
+        else:
+            reply = answer_place(place, aspect, lang=lang)
+        dispatcher.utter_message(text=reply, buttons=_buttons(follow_ups(place, lang)))
         return [SlotSet("place_id", place.id)]
 
 
@@ -160,7 +201,7 @@ class ActionAnswerProcedure(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         text = _latest_text(tracker)
-        lang = detect_language(text)
+        lang = chosen_language(tracker)
         aspect = detect_procedure_aspect(text)
         results = find_procedure(text)
         proc = results[0][0] if results else None
@@ -177,7 +218,9 @@ class ActionAnswerProcedure(Action):
                 text=("Bạn muốn hỏi thủ tục nào? Ví dụ: đăng ký khai sinh, làm căn cước, "
                       "đăng ký tạm trú, cấp phiếu lý lịch tư pháp." if lang == "vi" else
                       "Which procedure do you mean? For example: birth registration, citizen ID card, "
-                      "temporary residence registration, judicial record certificate."))
+                      "temporary residence registration, judicial record certificate."),
+                buttons=_buttons(PROCEDURE_STARTERS[lang]))
             return []
-        dispatcher.utter_message(text=answer_procedure(proc, aspect, lang=lang))
+        dispatcher.utter_message(text=answer_procedure(proc, aspect, lang=lang),
+                                 buttons=_buttons(procedure_follow_ups(proc, aspect, lang)))
         return [SlotSet("procedure_id", proc.id)]

@@ -1,7 +1,9 @@
 """Small talk answered in the language it was asked in.
 
 Tourists write English ("Hello", "thanks!", "what's the weather?"); the responses live in
-domain.yml as `utter_x` (Vietnamese) and `utter_x_en`, and these actions pick one.
+domain.yml as `utter_x` (Vietnamese) and `utter_x_en`, and these actions pick one by the
+conversation's language (bot.conversation_language), so "ok, thanks" after an English dialogue
+stays English.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from tourism.search import detect_language
+from bot.conversation_language import chosen_language
 
 
 class _LocalisedUtter(Action, ABC):
@@ -27,8 +29,7 @@ class _LocalisedUtter(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        suffix = "_en" if detect_language(text) == "en" else ""
+        suffix = "_en" if chosen_language(tracker) == "en" else ""
         dispatcher.utter_message(response=self.response + suffix)
         return []
 

@@ -10,7 +10,7 @@ the transaction (``session_scope``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ TRANSITIONS: dict[TicketStatus, set[TicketStatus]] = {
 OPEN = (S.received, S.assigned, S.in_progress)
 CLOSED = (S.resolved, S.rejected, S.merged)
 MAX_REOPEN = 1
+REOPEN_DAYS = 7  # a citizen may reopen a resolved report within a week of its resolution
 
 STATUS_VI = {
     "received": "Đã tiếp nhận",
@@ -50,6 +51,11 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(timezone.utc)
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def recipients(session: Session, ticket: Ticket) -> list[Contact]:
     contacts: list[Contact] = []
     if ticket.contact is not None:
@@ -64,8 +70,15 @@ def recipients(session: Session, ticket: Ticket) -> list[Contact]:
     return contacts
 
 
+def feedback_buttons(code: str) -> list[dict[str, str]]:
+    """Rate 1–5 or reopen: button payloads the dialogue understands on every channel."""
+    stars = [{"title": "⭐" * n, "payload": f'/rate_ticket{{"ticket_code":"{code}","rating":"{n}"}}'}
+             for n in range(5, 0, -1)]
+    return [*stars, {"title": "Mở lại / Reopen", "payload": f'/reopen_ticket{{"ticket_code":"{code}"}}'}]
+
+
 def notify(session: Session, ticket: Ticket, event: TicketEvent, text: str,
-           contacts: Iterable[Contact] | None = None) -> int:
+           contacts: Iterable[Contact] | None = None, buttons: list[dict[str, str]] | None = None) -> int:
     """Outbox rows for a citizen-visible event (same transaction as the event)."""
     if event.id is None:
         session.flush()
@@ -73,7 +86,8 @@ def notify(session: Session, ticket: Ticket, event: TicketEvent, text: str,
     for contact in (recipients(session, ticket) if contacts is None else contacts):
         outbox.enqueue(session, contact=contact, text=text, ticket=ticket,
                        payload={"ticket_code": ticket.code, "status": ticket.status.value,
-                                "event_id": event.id, "kind": event.kind},
+                                "event_id": event.id, "kind": event.kind,
+                                **({"reply": {"text": text, "buttons": buttons}} if buttons else {})},
                        dedupe_key=f"ticket:{ticket.id}:event:{event.id}:contact:{contact.id}")
         n += 1
     return n
@@ -103,8 +117,10 @@ def change_status(session: Session, ticket: Ticket, new_status: TicketStatus | s
     if note:
         text += f" {note}"
     if new == S.resolved:
-        text += " Bạn có thể đánh giá kết quả từ 1 đến 5 sao."
-    notify(session, ticket, event, text)
+        text += (f" Bạn hài lòng với kết quả không? Hãy đánh giá từ 1 đến 5 sao; chưa được giải quyết thì bấm"
+                 f" “Mở lại” trong {REOPEN_DAYS} ngày."
+                 f" (Resolved. Please rate it 1–5, or reopen it within {REOPEN_DAYS} days.)")
+    notify(session, ticket, event, text, buttons=feedback_buttons(ticket.code) if new == S.resolved else None)
     return event
 
 
@@ -174,6 +190,8 @@ def reopen(session: Session, ticket: Ticket, *, actor: str, reason: str | None =
         raise LifecycleError("only a resolved or rejected ticket can be reopened")
     if (ticket.reopen_count or 0) >= MAX_REOPEN:
         raise LifecycleError("a ticket can be reopened only once")
+    if ticket.resolved_at is not None and _now(now) - _aware(ticket.resolved_at) > timedelta(days=REOPEN_DAYS):
+        raise LifecycleError(f"a ticket can be reopened only within {REOPEN_DAYS} days of its resolution")
     ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.status = S.in_progress
     ticket.resolved_at = None

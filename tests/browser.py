@@ -20,14 +20,18 @@ needs_chromium = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="apt-
 
 
 @contextmanager
-def chromium_page(viewport: dict[str, int] | None = None, timeout_ms: int = 15000) -> Iterator[Any]:
-    """A fresh headless page; the browser is closed however the test ends."""
+def chromium_page(viewport: dict[str, int] | None = None, timeout_ms: int = 15000,
+                  **context: Any) -> Iterator[Any]:
+    """A fresh headless page; the browser is closed however the test ends. `context` goes to
+    Playwright's new_context (e.g. geolocation=…, permissions=["geolocation"], locale=…)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport=viewport) if viewport else browser.new_page()
+            if viewport:
+                context["viewport"] = viewport
+            page = browser.new_context(**context).new_page()
             page.set_default_timeout(timeout_ms)
             yield page
         finally:

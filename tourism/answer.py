@@ -41,7 +41,7 @@ def _unknown(lang: str) -> str:
     return UNKNOWN_EN if lang == "en" else UNKNOWN_VI
 
 
-def _map_line(place: Place, lang: str) -> str:
+def map_line(place: Place, lang: str) -> str:
     return _t(lang, "Bản đồ: ", "Map: ") + place.maps_url
 
 
@@ -77,7 +77,7 @@ def unit_name(name: str, lang: str) -> str:
     return name
 
 
-def _address(place: Place, lang: str) -> str:
+def address_line(place: Place, lang: str) -> str:
     addr = place.address_text(lang) or _unknown(lang)
     ward = unit_name(place.ward, lang) if place.ward else _unknown(lang)
     before = ""
@@ -90,6 +90,33 @@ def _address(place: Place, lang: str) -> str:
         f"Địa chỉ {place.name_vi}: {_end(addr)} Đơn vị hành chính (từ 1/7/2025): {ward}{before}.",
         f"Address of {place.name_en}: {_end(addr)} Ward/commune (since 1 Jul 2025): {ward}{before}.",
     )
+
+
+def bus_lines(place: Place, lang: str) -> list[str]:
+    """Bus lines and their note from sites.yaml, or plainly that they are not known."""
+    name = place.name(lang)
+    if place.bus:
+        lines = [_t(lang, f"Các tuyến xe buýt tới {name}: ", f"Bus lines to {name}: ") + ", ".join(place.bus) + "."]
+        if place.bus_note:
+            lines.append(f"({place.note(lang)})")
+        lines.append(_t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
+                        "Line numbers change from time to time; please double-check before you go."))
+        return lines
+    if place.bus_note:
+        return [_t(lang, f"Xe buýt tới {name}: ", f"Buses to {name}: ") + _end(place.note(lang) or "")]
+    return [_t(lang, f"Tuyến xe buýt tới {name}: {UNKNOWN_VI}.", f"Bus lines to {name}: {UNKNOWN_EN}.")]
+
+
+def follow_ups(place: Place, lang: str) -> list[tuple[str, str]]:
+    """(button title, question it sends) for the facts the data holds about this place."""
+    name = place.name(lang)
+    asks = [("hours", "Giờ mở cửa", f"{name} mở cửa mấy giờ?", "Opening hours", f"Opening hours of {name}?"),
+            ("price", "Giá vé", f"Giá vé {name} bao nhiêu?", "Tickets", f"Ticket price of {name}?"),
+            ("bus", "Đi bằng gì?", f"Đi {name} bằng xe buýt nào?", "How to get there", f"How do I get to {name}?"),
+            ("festival", "Lễ hội", f"Lễ hội ở {name}?", "Festivals", f"Festivals at {name}?")]
+    known = {"hours": place.opening_hours, "price": place.ticket_price, "bus": place.bus or place.bus_note,
+             "festival": place.festivals}
+    return [(_t(lang, tv, te), _t(lang, qv, qe)) for key, tv, qv, te, qe in asks if known[key]]
 
 
 def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", today: date | None = None) -> str:
@@ -108,21 +135,9 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
         head = _t(lang, f"Giá vé {name}: ", f"Ticket price at {name}: ")
         lines = [_end(head + (place.price(lang) or _unknown(lang)))]
     elif aspect == "bus":
-        if place.bus:
-            lines = [
-                _t(lang, f"Các tuyến xe buýt tới {name}: ", f"Bus lines to {name}: ")
-                + ", ".join(place.bus) + ".",
-            ]
-            if place.bus_note:
-                lines.append(f"({place.note(lang)})")
-            lines.append(_t(lang, "Số tuyến có thể đã thay đổi, nên kiểm tra lại trước khi đi.",
-                            "Line numbers change from time to time; please double-check before you go."))
-        elif place.bus_note:
-            lines = [_t(lang, f"Xe buýt tới {name}: ", f"Buses to {name}: ") + _end(place.note(lang) or "")]
-        else:
-            lines = [_t(lang, f"Tuyến xe buýt tới {name}: {UNKNOWN_VI}.", f"Bus lines to {name}: {UNKNOWN_EN}.")]
+        lines = bus_lines(place, lang)
     elif aspect == "address":
-        lines = [_address(place, lang)]
+        lines = [address_line(place, lang)]
     elif aspect == "festival":
         if place.festivals:
             head = _t(lang, f"Lễ hội / sự kiện tại {name}:", f"Festivals and events at {name}:")
@@ -138,7 +153,7 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
                         f"{name} is not a craft village; products: {UNKNOWN_EN}.")]
     else:
         label_vi, label_en = _TYPE_LABEL.get(place.type, ("địa điểm", "place"))
-        lines = [f"{name} ({_t(lang, label_vi, label_en)}): {place.description(lang)}", _address(place, lang)]
+        lines = [f"{name} ({_t(lang, label_vi, label_en)}): {place.description(lang)}", address_line(place, lang)]
         facts = []
         if place.opening_hours:
             facts.append(_t(lang, "Giờ mở cửa: ", "Hours: ") + (place.hours(lang) or ""))
@@ -148,5 +163,5 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
             lines.append(_end("; ".join(facts)))
         lines.append(_t(lang, "Hỏi thêm: giờ mở cửa? giá vé? xe buýt? lễ hội?",
                         "Ask me more: opening hours? tickets? bus? festivals?"))
-    lines.append(_map_line(place, lang))
+    lines.append(map_line(place, lang))
     return "\n".join(lines)

@@ -257,7 +257,11 @@ def _flag(proc: Procedure, field: str, lang: str) -> str:
 def _papers(proc: Procedure, lang: str) -> str:
     head = _t(lang, f"Giấy tờ cần cho \"{proc.name_vi}\"", f"Documents for \"{proc.name_en}\"")
     if not proc.papers:
-        return f"{head}: {_t(lang, UNKNOWN_VI, UNKNOWN_EN)}."
+        # the list is not verified yet, but where to ask, the fee, the time and the online portal
+        # are: a citizen asking "what do I need" needs those too, not a dead end
+        unknown = _t(lang, "chưa có danh sách đã kiểm chứng, nơi tiếp nhận sẽ hướng dẫn",
+                     "no verified list yet; the office will tell you")
+        return "\n".join([f"{head}: {unknown}.", *_facts(proc, lang)])
     body = "\n".join(f"- {p}" for p in proc.text("papers", lang))
     return f"{head}{_flag(proc, 'papers', lang)}:\n{body}"
 
@@ -269,6 +273,32 @@ def _online(proc: Procedure, lang: str) -> str:
     lines = [head + "; ".join(proc.text("channels", lang)) + _flag(proc, "online", lang)]
     lines += [f"{i}. {s}" for i, s in enumerate(proc.text("steps", lang), 1)]
     return "\n".join(lines)
+
+
+def _facts(proc: Procedure, lang: str) -> list[str]:
+    """Where, fee, time and the online route: the overview every procedure answer can fall back on."""
+    unknown = _t(lang, UNKNOWN_VI, UNKNOWN_EN)
+    fee, time, where = (proc.text(f, lang) for f in ("fee", "processing_time", "where"))
+    lines = [
+        _end(_t(lang, "Nơi nộp: ", "Where: ") + (where + _flag(proc, "where", lang) if where else unknown)),
+        _end(_t(lang, "Lệ phí: ", "Fee: ") + (fee or unknown)),
+        _end(_t(lang, "Thời gian: ", "Processing time: ") + (time or unknown)),
+    ]
+    if proc.online.channels:
+        lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.text("channels", lang))
+                     + _flag(proc, "online", lang) + ".")
+    return lines
+
+
+def procedure_follow_ups(proc: Procedure, aspect: str | None, lang: str) -> list[tuple[str, str]]:
+    """(button title, question it sends) for the other facts of this procedure."""
+    name = proc.name(lang)
+    asks = [("papers", "Giấy tờ", f"{proc.name_vi} cần giấy tờ gì?", "Documents", f"Documents for {name}?"),
+            ("fee", "Lệ phí", f"Lệ phí {proc.name_vi} bao nhiêu?", "Fee", f"Fee for {name}?"),
+            ("time", "Thời gian", f"{proc.name_vi} mất bao lâu?", "Processing time", f"How long does {name} take?"),
+            ("online", "Nộp online", f"{proc.name_vi} nộp online thế nào?", "Apply online",
+             f"Apply online for {name}?")]
+    return [(_t(lang, tv, te), _t(lang, qv, qe)) for key, tv, qv, te, qe in asks if key != aspect]
 
 
 def answer_procedure(proc: Procedure, aspect: str | None = None, lang: str = "vi") -> str:
@@ -292,14 +322,7 @@ def answer_procedure(proc: Procedure, aspect: str | None = None, lang: str = "vi
         return _end(head + (where + _flag(proc, "where", lang) if where else unknown))
     if aspect == "online":
         return f"{name}\n{_online(proc, lang)}"
-    lines = [
-        _end(name),
-        _end(_t(lang, "Nơi nộp: ", "Where: ") + (where + _flag(proc, "where", lang) if where else unknown)),
-        _end(_t(lang, "Lệ phí: ", "Fee: ") + (fee or unknown)),
-        _end(_t(lang, "Thời gian: ", "Processing time: ") + (time or unknown)),
-    ]
-    if proc.online.channels:
-        lines.append(_t(lang, "Có thể nộp trực tuyến: ", "Online: ") + "; ".join(proc.text("channels", lang)) + ".")
+    lines = [_end(name), *_facts(proc, lang)]
     lines.append(_t(lang, "Hỏi thêm: giấy tờ? lệ phí? thời gian? nộp online?",
                     "Ask me more: documents? fee? processing time? apply online?"))
     return "\n".join(lines)

@@ -104,7 +104,11 @@ _EN_WORDS = frozenset(
     # Vietnamese list below outweighs them in "cam on", "chao ban")
     "hello hi hey thanks thank thx bye goodbye morning afternoon evening night whats wheres hows "
     "your weather today tomorrow help robot human real person speak english name nice great sorry "
-    "this that it bot lot very".split()
+    "this that it bot lot very "
+    # a tourist reporting a problem or answering the report form ("the street light is broken",
+    # "yes, send it", "in front of 25 Hang Bai street")
+    "yes yeah yep nope send cancel street road front broken light lights there's "
+    "is isn't not working report problem rubbish trash garbage hole flooded".split()
 )
 _VI_FOLDED_WORDS = frozenset(
     "o dau khong the nao bao nhieu gio mo cua ve gia lang chua den ho di xe buyt nhu can cuoc dang "
@@ -119,14 +123,27 @@ _WORD_TOKEN_RE = re.compile(r"[a-z0-9']+")
 
 def detect_language(text: str) -> str:
     """'vi' or 'en'. Vietnamese is the default audience, so ties and unknown words go to 'vi'."""
-    if has_diacritics(text):
+    return language_evidence(text) or "vi"
+
+
+def language_evidence(text: str, keep_marked_names: bool = False) -> str | None:
+    """'vi' or 'en' when the words say so, None when they do not ("25 Hang Bai", "HN-2611-4F7K").
+
+    A conversation keeps its language on None. With `keep_marked_names` (the conversation is
+    already English) diacritics alone are not Vietnamese: tourists copy place names from maps
+    ("Hàng Bài ward"); only Vietnamese words switch the language back.
+    """
+    marked = has_diacritics(text)
+    if marked and not keep_marked_names:
         return "vi"
     tokens = _WORD_TOKEN_RE.findall(fold(text))  # "Hello!" and "bot?" are words too
-    if not tokens:
-        return "vi"
     en = sum(1 for t in tokens if t in _EN_WORDS)
     vi = sum(1 for t in tokens if t in _VI_FOLDED_WORDS or t in TEENCODE)
-    return "en" if en > vi else "vi"
+    if en > vi:
+        return "en"
+    if vi > en or (marked and vi):
+        return "vi"
+    return None
 
 
 # ───────────────────────────── aspect detection ─────────────────────────────

@@ -38,8 +38,12 @@ def post_message():  # type: ignore[no-untyped-def]
             except (KeyError, TypeError, ValueError) as exc:
                 raise BadRequest("'location' phải có latitude và longitude hợp lệ (invalid location).") from exc
             location = Location(lat, lon)
+        lang = body.get("lang")
+        if lang is not None and lang not in ("vi", "en"):
+            raise BadRequest("'lang' chỉ được là 'vi' hoặc 'en' ('lang' must be 'vi' or 'en').")
         message = Message(channel=channel, sender_id=sender, text=body.get("text", ""),
-                          location=location, message_id=body.get("message_id"))
+                          location=location, message_id=body.get("message_id"),
+                          metadata={"lang": lang} if lang else {})
     except (BadRequest, TextError, ValueError) as exc:
         return _error(str(exc))
     return chat_turn(message)
