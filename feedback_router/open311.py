@@ -3,7 +3,10 @@
 Services are the complaint categories (data/categories.yaml; emergencies excluded: they
 are calls to 112–115, not tickets). service_request_id is the ticket code. Dates are
 ISO 8601 with the +07:00 offset. POST needs an ``api_key`` listed in OPEN311_API_KEYS
-(comma-separated). Nothing about the reporter (contact, phone, e-mail) is ever returned.
+(comma-separated). Nothing about the reporter (contact, phone, e-mail) is ever returned, and a
+request shows only what public_data allows: masked or moderated description, street or ward,
+coordinates rounded to ~100 m. ``service_request_id`` lists are capped (MAX_IDS) so codes cannot
+be enumerated in bulk; discovery names PUBLIC_BASE_URL, never the Host header.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from feedback_router.catalog import catalog
 from feedback_router.codes import normalize_code
 from feedback_router.lifecycle import OPEN, STATUS_VI
 from feedback_router.models import Ticket, TicketStatus
+from feedback_router.public_data import mask_personal, public_descriptions, public_ticket
 from feedback_router.service import create_ticket
+from feedback_router.settings import get_settings
 from feedback_router.sla import TZ, as_utc
 
 open311_bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -32,6 +37,7 @@ open311_bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_RESULTS = 1000
+MAX_IDS = 10  # service_request_id values per request
 DEFAULT_WINDOW = timedelta(days=90)
 CLOSED = (TicketStatus.resolved, TicketStatus.rejected, TicketStatus.merged)
 
@@ -41,8 +47,16 @@ def iso(dt: datetime | None) -> str | None:
 
 
 def parse_iso(text: str) -> datetime:
+    """An aware datetime, or ValueError (also for years whose UTC time overflows: 0001, 9999)."""
     dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return dt.replace(tzinfo=TZ) if dt.tzinfo is None else dt
+    dt = dt.replace(tzinfo=TZ) if dt.tzinfo is None else dt
+    try:
+        dt.astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise ValueError("date out of range") from exc
+    if not 2000 <= dt.year <= 2100:
+        raise ValueError("date out of range")
+    return dt
 
 
 def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> str:
@@ -84,27 +98,28 @@ def _services() -> list[dict[str, Any]]:
     return rows
 
 
-def _request_row(t: Ticket, unit_name: str) -> dict[str, Any]:
+def _request_row(t: Ticket, description: str) -> dict[str, Any]:
     cat = catalog().categories.get(t.category)
     closed = t.status in CLOSED
-    notes = t.public_reply or STATUS_VI[t.status.value]
+    notes = mask_personal(t.public_reply) if t.public_reply else STATUS_VI[t.status.value]
+    public = public_ticket(t, description)
     return {
         "service_request_id": t.code,
         "status": "closed" if closed else "open",
         "status_notes": notes,
         "service_name": cat.name_vi if cat else t.category,
         "service_code": t.category,
-        "description": t.description,
-        "agency_responsible": unit_name,
+        "description": public.description,
+        "agency_responsible": public.unit_name,
         "service_notice": None,
         "requested_datetime": iso(t.created_at),
         "updated_datetime": iso(t.updated_at),
         "expected_datetime": iso(t.sla_due_at),
-        "address": t.location_text,
+        "address": public.place,
         "address_id": None,
         "zipcode": None,
-        "lat": t.latitude,
-        "long": t.longitude,
+        "lat": public.latitude,
+        "long": public.longitude,
         "media_url": None,
     }
 
@@ -124,7 +139,7 @@ def _key_ok(key: str) -> bool:
 def discovery(fmt: str) -> Response:
     if fmt not in FORMATS:
         return error("json", 404, "format not supported")
-    base = request.url_root.rstrip("/") + "/open311/v2/"
+    base = _public_base() + "/open311/v2/"
     doc = {"changeset": "2026-11-22T00:00:00+07:00", "contact": "Hanoi citizen feedback assistant",
            "key_service": "API keys are issued by the city's operator of this service",
            "endpoints": [{"specification": SPEC, "url": base, "changeset": "2026-11-22T00:00:00+07:00",
@@ -175,6 +190,9 @@ def list_requests(fmt: str) -> Response:
     args = request.args
     stmt = select(Ticket)
     ids = [normalize_code(x) for x in args.get("service_request_id", "").split(",") if x.strip()]
+    if len(ids) > MAX_IDS:
+        return error(fmt, 400, f"at most {MAX_IDS} service_request_id values per request "
+                               f"(tối đa {MAX_IDS} mã mỗi yêu cầu)")
     if ids:
         stmt = stmt.where(Ticket.code.in_(ids))  # the other filters are ignored, as the spec says
     else:
@@ -182,7 +200,8 @@ def list_requests(fmt: str) -> Response:
             start = parse_iso(args["start_date"]) if args.get("start_date") else None
             end = parse_iso(args["end_date"]) if args.get("end_date") else None
         except ValueError:
-            return error(fmt, 400, "start_date and end_date must be ISO 8601 (w3 format)")
+            return error(fmt, 400, "start_date and end_date must be ISO 8601 dates between 2000 and 2100 "
+                                   "(ngày phải theo ISO 8601, từ năm 2000 đến 2100)")
         if start is None and end is None:
             start = datetime.now(timezone.utc) - DEFAULT_WINDOW
         if start is not None:
@@ -201,7 +220,9 @@ def list_requests(fmt: str) -> Response:
             stmt = stmt.where(Ticket.status.in_(CLOSED))
     stmt = stmt.order_by(Ticket.created_at.desc()).limit(MAX_RESULTS)
     with Session(engine()) as s:
-        rows = [_request_row(t, t.unit.name) for t in s.scalars(stmt)]
+        tickets = list(s.scalars(stmt))
+        texts = public_descriptions(s, tickets)
+        rows = [_request_row(t, texts[t.id]) for t in tickets]
     return respond(fmt, "service_requests", "request", rows)
 
 
@@ -213,8 +234,15 @@ def get_request(rid: str, fmt: str) -> Response:
         t = s.scalar(select(Ticket).where(Ticket.code == normalize_code(rid)))
         if t is None:
             return error(fmt, 404, f"service_request_id {rid} not found")
-        row = _request_row(t, t.unit.name)
+        row = _request_row(t, public_descriptions(s, [t])[t.id])
     return respond(fmt, "service_requests", "request", [row])
+
+
+def _public_base() -> str:
+    """Where this API is published: configured, or the root of the path (a Host header is the
+    caller's to choose, so reflecting it would let anyone brand the discovery document)."""
+    configured = current_app.config.get("PUBLIC_BASE_URL") or get_settings().public_base_url
+    return configured.rstrip("/")
 
 
 def _float(name: str) -> float | None:

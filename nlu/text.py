@@ -29,6 +29,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Bidi overrides/isolates/marks and zero-width characters: invisible, they let a report show
+# one thing and store another ("RTL override" spoofing) and break matching (issue 14).
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\u180e\ufeff]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """NFC, without bidi controls or zero-width characters: what every entry point stores."""
+    return _INVISIBLE_RE.sub("", nfc(text))
+
+
 def collapse_whitespace(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
@@ -157,10 +168,12 @@ class TextError(ValueError):
 
 
 def validate_user_text(text: object, *, allow_empty: bool = False) -> str:
-    """Check and NFC-normalise text arriving from any channel."""
+    """Check text arriving from any channel; NFC and strip invisible controls (clean_text)."""
     if not isinstance(text, str):
         raise TextError("Trường 'text' phải là chuỗi ký tự (text must be a string).")
-    text = nfc(text)
+    if _SURROGATE_RE.search(text):  # a lone UTF-16 surrogate cannot be stored or sent on
+        raise TextError("Tin nhắn chứa ký tự Unicode không hợp lệ (message contains a lone UTF-16 surrogate).")
+    text = clean_text(text)
     if len(text) > MAX_TEXT_CHARS:
         raise TextError(
             f"Tin nhắn quá dài: tối đa {MAX_TEXT_CHARS} ký tự "

@@ -46,7 +46,7 @@ def test_huge_body_is_413(client: FlaskClient) -> None:
 
 
 def test_assistant_down_is_503_not_crash(client: FlaskClient) -> None:
-    resp = client.post("/api/v1/messages", json={"sender_id": "u1", "text": "xin chào"})
+    resp = client.post("/api/v1/messages", json={"text": "xin chào"})
     assert resp.status_code == 503
     assert "unavailable" in resp.get_json()["error"]
 

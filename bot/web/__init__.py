@@ -56,14 +56,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from feedback_router.dashboard.booking_views import booking_bp  # desk staff: day list, arrivals
     app.register_blueprint(booking_bp)
 
+    from bot.web import limits, security  # issue 14: headers, cookies, identity, rate limits
+    from feedback_router import web_identity
+
+    security.install(app, settings)
+    web_identity.install(app)
+    limits.install(app, settings)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        messages = {
-            413: "Yêu cầu quá lớn (request too large).",
-            404: "Không tìm thấy (not found).",
-            405: "Phương thức không được hỗ trợ (method not allowed).",
-        }
-        return jsonify(error=messages.get(exc.code or 500, exc.description)), exc.code
+        from bot.web.security import bilingual_error
+
+        return jsonify(error=bilingual_error(exc)), exc.code
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

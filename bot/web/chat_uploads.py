@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.channels import attachments
 from bot.message import Attachment, Message
 from bot.web.api import chat_turn
+from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from feedback_router.models import Outbox
@@ -33,8 +34,11 @@ def _error(message: str, status: int):  # type: ignore[no-untyped-def]
 
 
 def _sender(raw: str | None) -> str | None:
+    """The server-issued web identity; a named ``sender_id`` only with an API token (feedback_router.web_identity)."""
     raw = (raw or "").strip()
     if not raw:
+        return web_identity()
+    if api_client() is None:
         return None
     return raw if raw.startswith("web:") else f"web:{raw}"
 
@@ -53,7 +57,7 @@ def upload_photo():  # type: ignore[no-untyped-def]
         return _error("Thiếu ảnh: trường 'photo' là bắt buộc (missing 'photo' file field).", 400)
     sender = _sender(request.form.get("sender_id"))
     if sender is None:
-        return _error("Thiếu 'sender_id' (missing 'sender_id').", 400)
+        return _error(NEED_TOKEN, 401)
     limit = _max_photo_bytes()
     data = photo.stream.read(limit + 1)
     if not data:
@@ -82,8 +86,10 @@ def upload_photo():  # type: ignore[no-untyped-def]
 @uploads_bp.get("/messages/inbox")
 def inbox():  # type: ignore[no-untyped-def]
     sender = _sender(request.args.get("sender_id"))
-    if sender is None or len(sender) > 200:
-        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+    if sender is None:
+        return _error(NEED_TOKEN, 401)
+    if len(sender) > 200:
+        return _error("Sai 'sender_id' (invalid 'sender_id').", 400)
     engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
     out: list[dict] = []
     with session_scope(engine) as session:

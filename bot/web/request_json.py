@@ -28,6 +28,10 @@ def json_body(request: Request) -> dict[str, Any]:
         raise BadRequest(
             f"JSON không hợp lệ (malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno})."
         ) from exc
+    except RecursionError as exc:  # thousands of nested brackets
+        raise BadRequest("JSON lồng nhau quá sâu (JSON nested too deeply).") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise BadRequest(f"JSON có giá trị không đọc được (unreadable JSON value: {exc}).") from exc
     if not isinstance(body, dict):
         raise BadRequest("JSON phải là một đối tượng (JSON body must be an object).")
     return body

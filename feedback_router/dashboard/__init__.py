@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feedback_router import lifecycle, outbox
-from feedback_router.auth import authenticate, can_see, check_csrf, csrf_token, engine, login_required, role_required
+from feedback_router.auth import (authenticate, can_see, check_csrf, csrf_token, end_session, engine, login_required,
+                                  role_required, start_session)
 from feedback_router.catalog import catalog
 from feedback_router.codes import normalize_code
 from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
@@ -89,12 +90,11 @@ def login():  # type: ignore[no-untyped-def]
         check_csrf()
         with Session(engine()) as s:
             user = authenticate(s, request.form.get("username", ""), request.form.get("password", ""))
+            if user is not None:
+                start_session(s, user)
         if user is None:
             error = "Sai tên đăng nhập hoặc mật khẩu."
         else:
-            session.clear()
-            session["user_id"] = user.id
-            csrf_token()
             nxt = request.args.get("next") or ""
             return redirect(nxt if nxt.startswith("/dashboard") and "//" not in nxt else url_for("dashboard.queue"))
     return render_template("dashboard/login.html", error=error), (401 if error else 200)
@@ -103,7 +103,7 @@ def login():  # type: ignore[no-untyped-def]
 @dashboard_bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    session.clear()
+    end_session(g.user.id)
     return redirect(url_for("dashboard.login"))
 
 

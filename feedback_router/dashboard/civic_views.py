@@ -23,6 +23,7 @@ from feedback_router.dashboard import act_and_redirect, staff_actor
 from feedback_router.identity_crypto import IdentityUnreadable
 from feedback_router.models import DashboardUser, Unit
 from feedback_router.sla import as_utc
+from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 
 civic_bp = Blueprint("civic", __name__, template_folder="templates")
 
@@ -267,16 +268,26 @@ def public_suggestion(code: str):  # type: ignore[no-untyped-def]
     return render_template("civic/suggestion.html", item=item)
 
 
+def _supporter(named: object) -> str | None:
+    """Who supports: the browser's cookie identity; a named sender only with an API token."""
+    if named is None:
+        return web_identity()
+    if api_client() is None or not isinstance(named, str):
+        return None
+    sender = named.strip()
+    return sender if sender.startswith("web:") else "web:" + sender
+
+
 @civic_bp.route("/suggestions/<code>/support", methods=["POST"])
 def public_support(code: str):  # type: ignore[no-untyped-def]
     if not request.is_json:
-        return jsonify(error="Cần gửi JSON {\"sender_id\": …} (send JSON with Content-Type application/json)."), 415
+        return jsonify(error="Cần gửi JSON (send JSON with Content-Type application/json)."), 415
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("sender_id"), str):
-        return jsonify(error="Thiếu 'sender_id' (missing 'sender_id').", ), 400
-    sender = body["sender_id"].strip()
-    if not sender.startswith("web:"):
-        sender = "web:" + sender  # the public page speaks for the web chat identity only
+    if not isinstance(body, dict):
+        return jsonify(error="JSON phải là một đối tượng (JSON body must be an object)."), 400
+    sender = _supporter(body.get("sender_id"))  # the web chat's server-issued identity
+    if sender is None:
+        return jsonify(error=NEED_TOKEN), 401
     if len(sender) < 8 or len(sender) > MAX_SENDER or any(ch.isspace() or ord(ch) < 32 for ch in sender):
         return jsonify(error="'sender_id' không hợp lệ (invalid 'sender_id')."), 400
     try:

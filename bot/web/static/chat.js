@@ -169,7 +169,7 @@
         if (ids.length) {
           await fetch("/api/v1/messages/inbox/ack", {
             method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ sender_id: state.sender, ids }),
+            body: JSON.stringify({ ids }),  // the identity is the HttpOnly cookie
           });
         }
         if (shownInbox.length > 200) shownInbox.splice(0, shownInbox.length - 200);
