@@ -67,6 +67,7 @@ def main(turns: int = 100) -> None:
                                tmpdir / "web.log") as web:
                 url = f"http://127.0.0.1:{web_port}/api/v1/messages"
                 http = requests.Session()
+                http.headers.update(procs.API_HEADERS)  # an integrator: may name sender_id
                 latencies: list[float] = []
                 sender = uuid.uuid4().hex
                 for i in range(turns):

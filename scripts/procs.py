@@ -14,6 +14,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests and benchmarks talk to the web app as an integrator would: with an API token, which is
+# what lets a client name the conversation's sender_id (browsers get a server-issued cookie).
+TEST_API_TOKEN = "local-test-api-token"
+API_HEADERS = {"Authorization": f"Bearer {TEST_API_TOKEN}"}
 
 
 def free_port() -> int:
@@ -26,6 +30,7 @@ def base_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)})
+    env.setdefault("API_TOKENS", TEST_API_TOKEN)
     env.update(extra)
     return env
 

@@ -15,12 +15,13 @@ from feedback_router.db import make_engine
 from feedback_router.models import Ticket
 from feedback_router.routing import route
 from nlu import gazetteer
+from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 
 
 def say(stack: Stack, sender: str, text: str = "", **extra: object) -> list[dict]:
     resp = requests.post(f"{stack.web_url}/api/v1/messages",
-                         json={"sender_id": sender, "text": text, **extra}, timeout=60)
+                         json={"sender_id": sender, "text": text, **extra}, headers=API_HEADERS, timeout=60)
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["sender_id"] == f"web:{sender}"

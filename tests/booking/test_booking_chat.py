@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from feedback_router.booking import HANOI, Booking, BookingStatus, Slot, local
 from feedback_router.booking_offer import WEEKDAYS_VI
 from feedback_router.db import make_engine
+from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 from tourism.procedures import get_procedure
 
@@ -33,7 +34,8 @@ OFFER_RE = re.compile(r"^(\d)\. (\d{2}:\d{2}) \S+ \S+ (\d{2}/\d{2})$", re.MULTIL
 
 
 def say(stack: Stack, sender: str, text: str) -> list[dict]:
-    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text}, timeout=60)
+    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text},
+                         headers=API_HEADERS, timeout=60)
     assert resp.status_code == 200, resp.text
     return resp.json()["replies"]
 

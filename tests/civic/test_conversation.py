@@ -22,6 +22,7 @@ from feedback_router.db import make_engine, session_scope
 from feedback_router.identity_crypto import unseal
 from feedback_router.models import Contact
 from tests.civic.conftest import INSPECTORATE, PASSWORD, WARD, Secret
+from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 
 SECRET = Secret()
@@ -29,7 +30,8 @@ NEEDLES = (SECRET.name, SECRET.phone, SECRET.address, "Bí Mật")
 
 
 def say(stack: Stack, sender: str, text: str) -> str:
-    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text}, timeout=60)
+    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text},
+                         headers=API_HEADERS, timeout=60)
     assert resp.status_code == 200, resp.text
     return "\n".join(r.get("text") or "" for r in resp.json()["replies"])
 
@@ -69,7 +71,7 @@ def test_suggestion_from_chat_to_public_page_to_answer(denounce_key: str, stack:
     public = requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30)
     assert public.status_code == 200 and "điểm dừng xe buýt" in public.text and "civic-author" not in public.text
     support = requests.post(f"{stack.web_url}/suggestions/{code}/support", json={"sender_id": "web:neighbour"},
-                            timeout=30)
+                            headers=API_HEADERS, timeout=30)
     assert support.status_code == 201 and support.json()["supports"] == 1
 
     with session_scope(make_engine(stack.database_url)) as s:
@@ -79,10 +81,12 @@ def test_suggestion_from_chat_to_public_page_to_answer(denounce_key: str, stack:
     resp = http.post(f"{stack.web_url}/dashboard/suggestions/{code}/status",
                      data={"csrf_token": token, "status": "accepted", "answer": answer}, allow_redirects=False)
     assert resp.status_code == 302
-    inbox = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author}, timeout=30).json()
+    inbox = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author},
+                         headers=API_HEADERS, timeout=30).json()
     assert [m["text"] for m in inbox["messages"]] == [f"Góp ý {code}: Được tiếp thu. Trả lời của Sở Xây dựng Hà Nội: "
                                                      f"{answer}"]
-    again = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author}, timeout=30).json()
+    again = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author},
+                         headers=API_HEADERS, timeout=30).json()
     assert again["messages"] == []  # delivered once
 
 

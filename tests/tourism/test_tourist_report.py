@@ -9,6 +9,7 @@ import uuid
 
 import requests
 
+from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 from tests.test_e2e_conversation import joined, say, tickets
 from tourism.search import language_evidence
@@ -65,5 +66,6 @@ def test_the_page_language_switch_wins(stack: Stack) -> None:
     text = joined(say(stack, sender, "Ở ngõ 12 Láng Hạ rác thải ba ngày không ai thu gom", lang="en"))
     assert "Which ward or commune" in text, text
     bad = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": "hi", "lang": "fr"},
+                        headers=API_HEADERS,
                         timeout=60)
     assert bad.status_code == 400 and "lang" in bad.json()["error"]
