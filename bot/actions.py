@@ -10,15 +10,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import report_wording as wording
-from bot.conversation_language import chosen_language
-from bot.police_desk import asks_police_desk, police_desk_answer
 from feedback_router.catalog import catalog
-from feedback_router.public.deadlines import ticket_deadlines
 from feedback_router.service import create_ticket, find_ticket
 from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
@@ -56,13 +52,10 @@ class ActionClassifyReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = nfc((tracker.latest_message or {}).get("text") or "")
-        if asks_police_desk(text):  # lost property: the ward police answer it, no form to fill
-            dispatcher.utter_message(text=police_desk_answer(wording.ward_unit_of(text), chosen_language(tracker)))
-            return [FollowupAction("action_listen")]
         category, confidence = selected_category(tracker.latest_message or {}, "report_issue")
         if category not in catalog().categories:
             category, confidence = "other", 0.0
+        text = nfc((tracker.latest_message or {}).get("text") or "")
         entities = extract(text)
         hint = address_text(entities)
         device = ((tracker.latest_message or {}).get("metadata") or {}).get("device") or {}
@@ -124,10 +117,8 @@ class ValidateReportForm(FormValidationAction):
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = collapse_whitespace(str(value or ""))
-        if text.startswith("/"):  # a button ("Phản ánh" → /report_issue) is not a description
-            return {"description": None}
         if len(text) < 5:
-            dispatcher.utter_message(text=wording.description_too_short(chosen_language(tracker)))
+            dispatcher.utter_message(text="Bạn mô tả rõ hơn sự việc giúp tôi nhé.")
             return {"description": None}
         return {"description": text}
 
@@ -135,7 +126,7 @@ class ValidateReportForm(FormValidationAction):
                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = collapse_whitespace(str(value or ""))
         if len(text) < 3:
-            dispatcher.utter_message(text=wording.location_unclear(chosen_language(tracker)))
+            dispatcher.utter_message(text="Địa chỉ chưa rõ. Bạn ghi số nhà, ngõ, đường, phường/xã giúp tôi.")
             return {"location": None}
         return {"location": text[:500]}
 
@@ -146,28 +137,26 @@ class ActionAskLocation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = wording.ask_location(chosen_language(tracker), tracker.get_slot("address_hint"))
+        hint = tracker.get_slot("address_hint")
+        if hint:
+            text = (f"Tôi ghi nhận địa điểm: {hint}. Địa điểm này thuộc phường/xã nào? "
+                    "Bạn cũng có thể bấm “Gửi vị trí” để chia sẻ vị trí chính xác.")
+        else:
+            text = ("Sự việc ở đâu? Bạn ghi rõ số nhà, ngõ, đường, phường/xã, "
+                    "hoặc bấm “Gửi vị trí” để chia sẻ vị trí.")
         dispatcher.utter_message(text=text, json_message={"ask": "location"})
         return []
 
 
-class ActionAskDescription(Action):
-    def name(self) -> str:
-        return "action_ask_description"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=wording.ask_description(chosen_language(tracker)))
-        return []
-
-
-def _current_ward_name(location: str) -> str | None:
+def _current_ward_line(location: str) -> str:
     """Name the ward in force since 1 July 2025 that the address resolved to, so the
     citizen sees (and can correct) where the report will go: people often type an old
     ward ("p. Hang Dao") or no diacritics."""
-    unit_id = wording.ward_unit_of(location)
-    ward = gazetteer.ward_by_unit_id(unit_id) if unit_id else None
-    return ward.full_name if ward else None
+    unit_id = ward_unit_for(location)
+    if unit_id is None:
+        return ""
+    ward = gazetteer.ward_by_unit_id(unit_id)
+    return f"• Phường/xã hiện nay: {ward.full_name}\n" if ward else ""
 
 
 class ActionAskConfirmed(Action):
@@ -176,13 +165,17 @@ class ActionAskConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        lang = chosen_language(tracker)
+        cat = catalog().categories.get(tracker.get_slot("category") or "other")
+        name = cat.name_vi if cat else "Phản ánh khác"
         location = tracker.get_slot("location") or ""
         dispatcher.utter_message(
-            text=wording.summary(lang, category=tracker.get_slot("category"),
-                                 description=tracker.get_slot("description") or "", location=location,
-                                 ward_full_name=_current_ward_name(location)),
-            buttons=wording.confirm_buttons(lang),
+            text=(f"Xác nhận phản ánh — {name}\n"
+                  f"• Nội dung: {tracker.get_slot('description')}\n"
+                  f"• Địa điểm: {location}\n"
+                  f"{_current_ward_line(location)}"
+                  "Thông tin trên đã đúng chưa?"),
+            buttons=[{"title": "Đúng, gửi đi", "payload": "/affirm"},
+                     {"title": "Không, huỷ", "payload": "/deny"}],
         )
         return []
 
@@ -195,9 +188,8 @@ class ActionSubmitReport(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         reset = [SlotSet(s, None) for s in ("description", "location", "confirmed", "address_hint",
                                             "latitude", "longitude", "category", "category_confidence")]
-        lang = chosen_language(tracker)
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(response=wording.cancelled_response(lang))
+            dispatcher.utter_message(response="utter_report_cancelled")
             return reset
         location = tracker.get_slot("location")
         receipt = create_ticket(
@@ -205,20 +197,18 @@ class ActionSubmitReport(Action):
             description=tracker.get_slot("description") or "",
             sender_id=tracker.sender_id,
             location_text=location,
-            ward_unit_id=wording.ward_unit_of(location),
+            ward_unit_id=ward_unit_for(location),
             latitude=tracker.get_slot("latitude"),
             longitude=tracker.get_slot("longitude"),
             phone=caller_phone(tracker.sender_id),
         )
         log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
-        ack_due, sla_due = ticket_deadlines(receipt.code)
         dispatcher.utter_message(
-            text=wording.receipt(lang, code=receipt.code,
-                                 unit=wording.unit_display_name(receipt.unit_id, receipt.unit_name, lang),
-                                 ack_due=ack_due, sla_due=sla_due),
+            text=(f"Đã tiếp nhận phản ánh của bạn. Mã phản ánh: {receipt.code}.\n"
+                  f"Đơn vị xử lý: {receipt.unit_name}.\n"
+                  "Bạn sẽ nhận được trả lời tại đây; có thể nhắn mã này để tra cứu tiến độ."),
             json_message={"ticket": {"code": receipt.code, "unit_id": receipt.unit_id,
-                                     "unit_name": receipt.unit_name, "status": receipt.status,
-                                     "status_url": f"/status/{receipt.code}"}},
+                                     "unit_name": receipt.unit_name, "status": receipt.status}},
         )
         return [*reset, SlotSet("ticket_code", receipt.code)]
 
@@ -242,11 +232,16 @@ class ActionEmergency(Action):
                   "Giữ an toàn cho bản thân; tôi đã chuyển thông tin tới đơn vị trực."),
             json_message={"emergency": {"hotline": hotline, "category": category}},
         )
-        text = nfc((tracker.latest_message or {}).get("text") or "")
-        location = address_text(extract(text))
-        receipt = create_ticket(category=category, description=text, sender_id=tracker.sender_id,
-                                location_text=location, ward_unit_id=ward_unit_for(location),
-                                phone=caller_phone(tracker.sender_id))
+        try:  # the number is out first; a failure here must not take it back (issue 14)
+            text = nfc((tracker.latest_message or {}).get("text") or "")
+            location = address_text(extract(text))
+            receipt = create_ticket(category=category, description=text, sender_id=tracker.sender_id,
+                                    location_text=location, ward_unit_id=ward_unit_for(location),
+                                    phone=caller_phone(tracker.sender_id))
+        except Exception:
+            log.exception("emergency ticket not created (category=%s)", category)
+            dispatcher.utter_message(text=f"Hệ thống chưa lưu được phản ánh; hãy gọi ngay {hotline}.")
+            return []
         dispatcher.utter_message(text=f"Mã phản ánh khẩn cấp: {receipt.code}.")
         return [SlotSet("ticket_code", receipt.code)]
 

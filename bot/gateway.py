@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from urllib.parse import quote
 
 import requests
 
@@ -15,6 +16,11 @@ log = logging.getLogger(__name__)
 
 class GatewayError(RuntimeError):
     """Rasa could not be reached or answered badly; the message was not processed."""
+
+
+def _token_params() -> dict[str, str]:
+    token = os.environ.get("RASA_TOKEN", "")
+    return {"token": token} if token else {}
 
 
 def rasa_url() -> str:
@@ -73,6 +79,46 @@ class Gateway:
         if resp.status_code != 200:
             raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
         return resp.json()
+
+    def answered(self, sender_id: str, message_id: str) -> list[Reply] | None:
+        """The replies Rasa gave to `message_id` if its tracker already holds that turn, else None.
+
+        A replayed message (the process that sent it died before recording the answer) must
+        not be processed twice: the dialogue would see the same words again. Turns undone by
+        a `rewind` event do not count.
+        """
+        try:
+            resp = self._http.get(f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker",
+                                  params={"include_events": "ALL", **_token_params()}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
+        if resp.status_code != 200:
+            raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
+        turns: list[tuple[str | None, list[Reply]]] = []
+        for event in resp.json().get("events") or []:
+            kind = event.get("event")
+            if kind == "user":
+                turns.append(((event.get("metadata") or {}).get("message_id"), []))
+            elif kind == "rewind" and turns:
+                turns.pop()
+            elif kind == "bot" and turns:
+                data = event.get("data") or {}
+                turns[-1][1].append(self._to_reply({"text": event.get("text"), **data}))
+        for mid, replies in turns:
+            if mid is not None and str(mid) == str(message_id):
+                return replies
+        return None
+
+    def rewind(self, sender_id: str) -> None:
+        """Undo the last user turn (Rasa's `rewind` event) so that it can be replayed cleanly:
+        used when Rasa answered nothing because an action failed."""
+        try:
+            resp = self._http.post(f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events",
+                                   params=_token_params(), json={"event": "rewind"}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
+        if resp.status_code != 200:
+            raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
 
     @staticmethod
     def _to_reply(item: dict) -> Reply:

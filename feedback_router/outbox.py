@@ -9,6 +9,12 @@ Contract for the channel adapters:
   has come, oldest first. On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``
   so several senders never take the same row: deliver, then ``mark_sent`` /
   ``mark_failed`` and commit in the same transaction.
+* ``claim_for_sending(session, *, limit, now, lease_s, skip_channels)``: the same rows,
+  leased instead of locked: they become ``sending`` with ``next_attempt_at`` = the end of
+  the lease, and the caller commits at once. It then sends each row outside any transaction
+  and marks it in a short transaction of its own; a ``sending`` row whose lease ran out (the
+  sender died) is claimed again. Channels read by their clients (the web inbox) are never
+  claimed: ``skip_channels``.
 * ``mark_failed``: exponential backoff, 30 s × 2^attempts (attempts before this
   failure), capped at 1 h; after ``MAX_ATTEMPTS`` (20) the row becomes ``failed`` and is
   listed in the dashboard.
@@ -30,6 +36,7 @@ from feedback_router.models import Contact, DashboardUser, Outbox, Ticket, Ticke
 
 MAX_ATTEMPTS = 20
 CALLBACK, CALLED = "callback", "called"
+PENDING, SENDING = "pending", "sending"
 CALLBACK_CHANNELS = {"hotline"}  # a phone line: the answer is given by calling back
 BASE_DELAY_S = 30
 MAX_DELAY_S = 3600
@@ -87,6 +94,51 @@ def claim_due(session: Session, *, limit: int = 50, now: datetime | None = None)
     return list(session.scalars(stmt))
 
 
+def lease(item: Outbox, now: datetime, lease_s: float) -> None:
+    """Reserve a row for one sender until the lease ends (``next_attempt_at``)."""
+    item.status = SENDING
+    item.next_attempt_at = now + timedelta(seconds=lease_s)
+
+
+def claim_for_sending(session: Session, *, limit: int = 50, now: datetime | None = None, lease_s: float = 120,
+                      skip_channels: frozenset[str] | set[str] = frozenset()) -> list[Outbox]:
+    when = _now(now)
+    stmt = (
+        select(Outbox)
+        .where(Outbox.status.in_((PENDING, SENDING)), Outbox.next_attempt_at <= when)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
+    if skip_channels:
+        stmt = stmt.where(Outbox.channel.not_in(sorted(skip_channels)))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    items = list(session.scalars(stmt))
+    for item in items:
+        lease(item, when, lease_s)
+    session.flush()
+    return items
+
+
+def unread_for(session: Session, recipient: str, limit: int = 50) -> list[Outbox]:
+    """Rows a client reads itself (the web inbox), oldest first; they stay pending until acknowledged."""
+    return list(session.scalars(select(Outbox).where(Outbox.recipient == recipient, Outbox.status == PENDING)
+                                .order_by(Outbox.id).limit(limit)))
+
+
+def acknowledge(session: Session, recipient: str, ids: list[int]) -> int:
+    """The client confirmed it shows these rows: mark them sent (only the recipient's own)."""
+    now = datetime.now(timezone.utc)
+    rows = session.scalars(select(Outbox).where(Outbox.recipient == recipient, Outbox.id.in_(ids),
+                                                Outbox.status == PENDING))
+    count = 0
+    for item in rows:
+        item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
+        count += 1
+    session.flush()
+    return count
+
+
 def mark_sent(session: Session, item_id: int) -> None:
     item = session.get(Outbox, item_id)
     if item is None:
@@ -105,8 +157,7 @@ def mark_failed(session: Session, item_id: int, error: str, now: datetime | None
     delay = backoff_seconds(item.attempts)
     item.attempts += 1
     item.last_error = (error or "")[:2000]
-    if item.attempts >= MAX_ATTEMPTS:
-        item.status = "failed"
+    item.status = "failed" if item.attempts >= MAX_ATTEMPTS else PENDING
     item.next_attempt_at = _now(now) + timedelta(seconds=delay)
     session.flush()
 

@@ -45,10 +45,17 @@ def test_huge_body_is_413(client: FlaskClient) -> None:
     assert "too large" in resp.get_json()["error"]
 
 
-def test_assistant_down_is_503_not_crash(client: FlaskClient) -> None:
+def test_assistant_down_is_queued_not_crash(client: FlaskClient, db_url_sqlite: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa unreachable: the message is stored (issue 14) and the citizen gets a sentence."""
+    from feedback_router.db import engine_for
+
+    monkeypatch.setenv("DATABASE_URL", db_url_sqlite)
+    engine_for.cache_clear()
     resp = client.post("/api/v1/messages", json={"text": "xin chào"})
-    assert resp.status_code == 503
-    assert "unavailable" in resp.get_json()["error"]
+    engine_for.cache_clear()
+    assert resp.status_code == 202 and resp.get_json()["queued"] is True
+    assert "đã nhận tin nhắn" in resp.get_json()["replies"][0]["text"]
 
 
 def test_chat_page_is_vietnamese(client: FlaskClient) -> None:

@@ -1,6 +1,9 @@
 """Persisted inbound dedupe: Telegram and Zalo re-deliver on slow or failed webhooks.
 
-`claim()` records the update id in its own transaction BEFORE the gateway is called; the
+Messages for the conversation go through the inbound queue (bot.channels.inbound), whose
+rows live in the same table. What is answered on the spot without Rasa (/help, a sticker)
+only needs `remember()`; `seen()` lets a handler skip a repeat before downloading anything.
+`claim()` (device nonces) records the update id in its own transaction BEFORE the gateway is called; the
 unique constraint on (channel, update_id) decides which delivery wins, across threads,
 processes and machines. A delivery whose processing failed (`finish(..., ok=False)`) can
 be claimed again by a later re-delivery, so a Rasa outage does not lose the message.
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.models import InboundUpdate
@@ -34,6 +37,22 @@ def claim(channel: str, update_id: str | int, engine: Engine | None = None) -> b
                        InboundUpdate.status == "failed")
                 .values(status="processing", received_at=utcnow()))
             return result.rowcount == 1  # type: ignore[attr-defined]
+    return True
+
+
+def seen(channel: str, update_id: str | int, engine: Engine | None = None) -> bool:
+    with session_scope(engine or get_engine()) as session:
+        return session.scalar(select(InboundUpdate.id).where(
+            InboundUpdate.channel == channel, InboundUpdate.update_id == str(update_id)[:255])) is not None
+
+
+def remember(channel: str, update_id: str | int, engine: Engine | None = None) -> bool:
+    """Record an update answered without the conversation; False if it was seen before."""
+    try:
+        with session_scope(engine or get_engine()) as session:
+            session.add(InboundUpdate(channel=channel, update_id=str(update_id)[:255], status="done"))
+    except IntegrityError:
+        return False
     return True
 
 

@@ -1,15 +1,20 @@
 """Outbound delivery worker: `python -m bot.channels.delivery`.
 
-Claims due rows of the ticket outbox (feedback_router.outbox), delivers each through the
-adapter of its channel and marks it sent, or failed with backoff, in the same transaction:
+Two queues, one process:
+- the inbound queue (bot.channels.inbound): messages Rasa could not answer at once are
+  replayed in order per sender until it does; their answers go into the outbox;
+- the outbox (feedback_router.outbox): due rows are leased in a short transaction, sent with
+  no transaction open, and marked sent (or failed, with backoff) one by one, each in its own
+  short transaction, so a failed commit costs at most that one message:
 - telegram: sendMessage through python-telegram-bot's Bot (TELEGRAM_API_BASE_URL)
 - zalo:     OA message API v3 (ZaloClient, token refresh included)
 - device:   the device's announcement queue (idempotent per outbox row)
-- web/api:  left pending; the web chat polls for them
+- web/api:  never claimed; the web inbox returns them until the client acknowledges them
 - hotline:  a phone line takes no message: the row becomes a call-back for the owning
             unit's operators (dashboard "Cần gọi lại"), no attempt spent
-A channel outage only delays rows (backoff); nothing is dropped. On PostgreSQL rows are
-locked FOR UPDATE SKIP LOCKED, so several workers never take the same row.
+A channel outage only delays rows (backoff); nothing is dropped. Several workers never take
+the same row: the lease is taken under FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite
+serialises writers).
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.channels import device
+from bot.channels import device, inbound
 from bot.channels.zalo import ZaloClient, ZaloError
+from bot.gateway import Gateway
 from bot.health_http import serve_health
+from bot.message import Reply
 from feedback_router import outbox
 from feedback_router.booking_jobs import BookingJobs
 from feedback_router.db import get_engine, session_scope
@@ -53,11 +60,13 @@ class TelegramSender:
         self.loop = asyncio.new_event_loop()
         self.bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
 
-    def send(self, chat_id: str, text: str) -> None:
+    def send(self, chat_id: str, reply: Reply) -> None:
         from telegram.error import TelegramError
 
+        from bot.channels.telegram import send_reply
+
         try:
-            self.loop.run_until_complete(self.bot.send_message(chat_id=int(chat_id), text=text[:4096]))
+            self.loop.run_until_complete(send_reply(self.bot, int(chat_id), reply))
         except TelegramError as exc:
             raise DeliveryError(f"telegram: {exc.__class__.__name__}: {exc}") from exc
 
@@ -70,23 +79,22 @@ class Deliverer:
         self._telegram: TelegramSender | None = None
         self._zalo: ZaloClient | None = None
 
-    def deliver(self, item: Any, session: Any) -> None:
+    def deliver(self, item: Any) -> None:
+        """Send one row to a remote platform (no database work here)."""
         channel, recipient = item.channel, str(item.recipient)
         ident = recipient.split(":", 1)[1] if ":" in recipient else recipient
+        reply = _reply_of(item)
         if channel == "telegram":
             if self._telegram is None:
                 self._telegram = TelegramSender()
-            self._telegram.send(ident, item.text)
+            self._telegram.send(ident, reply)
         elif channel == "zalo":
             if self._zalo is None:
                 self._zalo = ZaloClient()
             try:
-                self._zalo.send_text(ident, item.text)
+                self._zalo.send_reply(ident, reply)
             except ZaloError as exc:
                 raise DeliveryError(f"zalo: {exc}") from exc
-        elif channel == "device":
-            device.announce_in(session, text=item.text, device_id=ident, created_by="outbox",
-                               dedupe_key=f"outbox:{item.id}")
         else:
             raise DeliveryError(f"no adapter for channel {channel!r}")
 
@@ -95,29 +103,58 @@ class Deliverer:
             self._telegram.close()
 
 
+def _reply_of(item: Any) -> Reply:
+    """An answer replayed from the inbound queue keeps its buttons; other rows are text."""
+    payload = item.payload or {}
+    data = payload.get("reply")
+    if not isinstance(data, dict):
+        return Reply(text=item.text, buttons=tuple(payload.get("buttons") or ()))
+    return Reply(text=data.get("text") or "", buttons=tuple(data.get("buttons") or ()),
+                 custom=data.get("custom"), image=data.get("image"))
+
+
+def lease_seconds() -> float:
+    return float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+
+
 def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str, int]:
-    """One pass over due rows; returns counts of sent / failed / left for polling / call-backs."""
-    counts = {"sent": 0, "failed": 0, "polled": 0, "callback": 0}
+    """One pass over due rows; returns counts of sent / failed / call-backs."""
+    counts = {"sent": 0, "failed": 0, "callback": 0}
     with session_scope(get_engine()) as session:
-        for item in outbox.claim_due(session, limit=limit, now=now):
-            if item.channel in POLL_FOR:
-                counts["polled"] += 1
-                continue
-            if item.channel in outbox.CALLBACK_CHANNELS:
+        items = outbox.claim_for_sending(session, limit=limit, now=now, lease_s=lease_seconds(),
+                                         skip_channels=POLL_FOR)
+    for item in items:
+        if item.channel in outbox.CALLBACK_CHANNELS:
+            with session_scope(get_engine()) as session:
                 outbox.mark_callback(session, item.id)
-                counts["callback"] += 1
-                continue
-            try:
-                with session.begin_nested():
-                    deliverer.deliver(item, session)
-            except Exception as exc:  # any adapter failure: retry later, never drop
-                log.warning("delivery of outbox %s via %s failed: %s", item.id, item.channel, exc)
-                outbox.mark_failed(session, item.id, str(exc)[:500], now=now)
-                counts["failed"] += 1
+            counts["callback"] += 1
+            continue
+        try:
+            if item.channel == "device":  # a local queue: the announcement and the mark commit together
+                with session_scope(get_engine()) as session:
+                    device.announce_in(session, text=item.text, device_id=str(item.recipient).split(":", 1)[-1],
+                                       created_by="outbox", dedupe_key=f"outbox:{item.id}")
+                    outbox.mark_sent(session, item.id)
             else:
+                deliverer.deliver(item)
+        except Exception as exc:  # any adapter failure: retry later, never drop
+            log.warning("delivery of outbox %s via %s failed: %s", item.id, item.channel, exc)
+            with session_scope(get_engine()) as session:
+                outbox.mark_failed(session, item.id, str(exc)[:500], now=now)
+            counts["failed"] += 1
+            continue
+        if item.channel != "device":
+            with session_scope(get_engine()) as session:
                 outbox.mark_sent(session, item.id)
-                counts["sent"] += 1
+        counts["sent"] += 1
     return counts
+
+
+def run_inbound(gateway: Gateway | None) -> dict[str, int]:
+    """Replay queued inbound messages (Rasa was down when they came)."""
+    if gateway is None:
+        return {"done": 0}
+    return inbound.run_queue(gateway)
 
 
 def main() -> None:
@@ -130,6 +167,7 @@ def main() -> None:
     health = serve_health(os.environ.get("DELIVERY_HEALTH_HOST", "127.0.0.1"),
                           int(os.environ.get("DELIVERY_HEALTH_PORT", "8093")), "delivery")
     deliverer = Deliverer()
+    gateway = Gateway() if os.environ.get("DELIVERY_INBOUND", "on") != "off" else None
     sla_every = float(os.environ.get("SLA_CHECK_SECONDS", "60"))
     next_sla_check = 0.0
     booking_jobs = BookingJobs()  # slots for the days ahead, day-before reminders
@@ -138,6 +176,11 @@ def main() -> None:
     log.info("delivery worker started")
     try:
         while not stop.is_set():
+            try:
+                replayed = run_inbound(gateway)
+            except Exception:
+                log.exception("inbound pass failed")
+                replayed = {"done": 0}
             try:
                 counts = run_once(deliverer)
             except Exception:
@@ -162,7 +205,7 @@ def main() -> None:
                         log.info("booking: %d slots published, %d reminders queued", done["slots"], done["reminders"])
                 except Exception:
                     log.exception("booking pass failed")
-            if counts["sent"] == 0:
+            if counts["sent"] == 0 and replayed["done"] == 0:
                 stop.wait(interval)
     finally:
         deliverer.close()

@@ -3,7 +3,8 @@
 Webhook mode: Flask (`bot/web/telegram_webhook.py`) checks the secret token header and
 feeds `Update.de_json` into the application running on its own event-loop thread
 (`TelegramBridge`). Polling mode (local use): `python -m bot.channels.telegram`.
-Every update passes the persisted dedupe before any handler calls the gateway.
+Every message is stored in the inbound queue (bot.channels.inbound) before the webhook
+answers; a repeat is skipped before anything is downloaded.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import attachments, dedupe
+from bot.channels import attachments, dedupe, inbound
 from bot.channels.inbound import UNAVAILABLE
-from bot.gateway import Gateway, GatewayError
+from bot.gateway import Gateway
 from bot.message import Attachment, Location, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,7 @@ def build_application(token: str | None = None, gateway: Gateway | None = None,
 # ---- handlers -----------------------------------------------------------------------------
 
 async def _dedupe_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    claimed = await asyncio.to_thread(dedupe.claim, CHANNEL, update.update_id)
-    if not claimed:
+    if await asyncio.to_thread(dedupe.seen, CHANNEL, update.update_id):
         log.info("telegram update %s repeated: ignored", update.update_id)
         raise ApplicationHandlerStop
 
@@ -103,22 +103,32 @@ async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, *, text:
     gateway: Gateway = context.application.bot_data["gateway"]
     chat = update.effective_chat
     assert chat is not None
-    ok = True
     try:
         message = Message(channel=CHANNEL, sender_id=_sender(update), text=text, attachments=atts,
                           location=location, message_id=_message_id(update), metadata=metadata or {})
-        replies = await asyncio.to_thread(gateway.handle, message)
-    except GatewayError:
-        log.warning("gateway unavailable for telegram update %s", update.update_id)
-        ok = False
-        replies = [Reply(text=UNAVAILABLE)]
     except ValueError as exc:  # text validation (too long, control characters…)
-        replies = [Reply(text=str(exc))]
+        if await asyncio.to_thread(dedupe.remember, CHANNEL, update.update_id):
+            await context.bot.send_message(chat_id=chat.id, text=str(exc))
+        return
     try:
-        for reply in replies:
+        turn = await asyncio.to_thread(inbound.accept, message, update.update_id)
+    except inbound.Duplicate:
+        return  # stored before: it is (being) answered
+    answer = await asyncio.to_thread(inbound.answer_now, gateway, turn, push=True)
+    if answer.queued:
+        try:  # a courtesy: the real answer comes through the outbox
+            await send_reply(context.bot, chat.id, answer.replies[0])
+        except Exception:
+            log.info("could not send the holding sentence")
+        return
+    for i, (reply, outbox_id) in enumerate(zip(answer.replies, answer.outbox_ids)):
+        try:
             await send_reply(context.bot, chat.id, reply)
-    finally:
-        await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, ok)
+        except Exception as exc:  # Telegram hiccup: the delivery worker sends the rest
+            log.warning("telegram send failed (%s): left to the delivery worker", exc.__class__.__name__)
+            await asyncio.to_thread(inbound.push_failed, answer.outbox_ids[i:], str(exc))
+            return
+        await asyncio.to_thread(inbound.quietly, inbound.pushed, outbox_id)
 
 
 async def send_reply(bot: Any, chat_id: int | str, reply: Reply) -> None:
@@ -145,10 +155,8 @@ async def _cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def _cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert chat is not None
-    try:
+    if await asyncio.to_thread(dedupe.remember, CHANNEL, update.update_id):
         await context.bot.send_message(chat_id=chat.id, text=HELP_TEXT)
-    finally:
-        await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, True)
 
 
 async def _cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,8 +164,9 @@ async def _cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not code:
         chat = update.effective_chat
         assert chat is not None
-        await context.bot.send_message(chat_id=chat.id, text="Cú pháp: /status <mã hồ sơ>, vd. /status HN-2026-AB12")
-        await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, True)
+        if await asyncio.to_thread(dedupe.remember, CHANNEL, update.update_id):
+            await context.bot.send_message(chat_id=chat.id,
+                                           text="Cú pháp: /status <mã hồ sơ>, vd. /status HN-2026-AB12")
         return
     await _converse(update, context, text="/check_status" + json.dumps({"ticket_code": code}))
 
@@ -215,28 +224,22 @@ async def _on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    try:
+    if await asyncio.to_thread(dedupe.remember, CHANNEL, update.update_id):
         await context.bot.send_message(chat_id=chat.id, text=VOICE_KEPT)
-    finally:
-        await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, True)
 
 
 async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
-    try:
-        if chat is not None:
-            await context.bot.send_message(chat_id=chat.id, text=UNSUPPORTED)
-    finally:
-        await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, True)
+    if chat is not None and await asyncio.to_thread(dedupe.remember, CHANNEL, update.update_id):
+        await context.bot.send_message(chat_id=chat.id, text=UNSUPPORTED)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A handler failed (file download, Telegram hiccup): mark the update failed so a
-    re-delivery may retry it, and tell the citizen when we still can."""
+    """A handler failed before the message was stored (file download, Telegram hiccup):
+    nothing was kept, so a re-delivery is processed; tell the citizen when we still can."""
     log.warning("telegram handler failed: %s", context.error.__class__.__name__)
     if not isinstance(update, Update):
         return
-    await asyncio.to_thread(dedupe.finish, CHANNEL, update.update_id, False)
     chat = update.effective_chat
     if chat is not None:
         try:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
 
 from bot.channels import attachments
 from bot.message import Attachment, Message
 from bot.web.api import chat_turn
-from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
+from bot.web.request_json import BadRequest, json_body
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
-from feedback_router.models import Outbox
 from nlu.text import TextError
 
 uploads_bp = Blueprint("chat_uploads", __name__, url_prefix="/api/v1")
@@ -34,11 +32,8 @@ def _error(message: str, status: int):  # type: ignore[no-untyped-def]
 
 
 def _sender(raw: str | None) -> str | None:
-    """The server-issued web identity; a named ``sender_id`` only with an API token (feedback_router.web_identity)."""
     raw = (raw or "").strip()
     if not raw:
-        return web_identity()
-    if api_client() is None:
         return None
     return raw if raw.startswith("web:") else f"web:{raw}"
 
@@ -57,7 +52,7 @@ def upload_photo():  # type: ignore[no-untyped-def]
         return _error("Thiếu ảnh: trường 'photo' là bắt buộc (missing 'photo' file field).", 400)
     sender = _sender(request.form.get("sender_id"))
     if sender is None:
-        return _error(NEED_TOKEN, 401)
+        return _error("Thiếu 'sender_id' (missing 'sender_id').", 400)
     limit = _max_photo_bytes()
     data = photo.stream.read(limit + 1)
     if not data:
@@ -85,22 +80,57 @@ def upload_photo():  # type: ignore[no-untyped-def]
 
 @uploads_bp.get("/messages/inbox")
 def inbox():  # type: ignore[no-untyped-def]
-    sender = _sender(request.args.get("sender_id"))
+    """Answers waiting for this identity (units' answers, late answers of queued messages).
+    Reading marks nothing: a row stays until `POST /messages/inbox/ack` names it, so a
+    response lost on the way does not lose the answer (the next poll returns it again)."""
+    try:
+        sender = _inbox_sender(request.args.get("channel"), request.args.get("sender_id"))
+    except BadRequest as exc:
+        return _error(str(exc), 400)
     if sender is None:
-        return _error(NEED_TOKEN, 401)
-    if len(sender) > 200:
-        return _error("Sai 'sender_id' (invalid 'sender_id').", 400)
+        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
     engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
-    out: list[dict] = []
     with session_scope(engine) as session:
-        stmt = (select(Outbox)
-                .where(Outbox.channel == "web", Outbox.recipient == sender, Outbox.status == "pending")
-                .order_by(Outbox.id)
-                .limit(INBOX_LIMIT))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # two tabs polling never get a row twice
-        for item in session.scalars(stmt):
-            out.append({"id": item.id, "text": item.text,
-                        "created_at": item.created_at.isoformat() if item.created_at else None})
-            outbox.mark_sent(session, item.id)
+        out = [{"id": item.id, "text": item.text, **_reply_extras(item.payload),
+                "created_at": item.created_at.isoformat() if item.created_at else None}
+               for item in outbox.unread_for(session, sender, INBOX_LIMIT)]
     return jsonify(sender_id=sender, messages=out)
+
+
+@uploads_bp.post("/messages/inbox/ack")
+def inbox_ack():  # type: ignore[no-untyped-def]
+    """`{"ids": [...]}`: the client shows these answers; they are not returned again."""
+    try:
+        body = json_body(request)
+        sender = _inbox_sender(body.get("channel"), body.get("sender_id"))
+        ids = body.get("ids")
+        if not isinstance(ids, list) or not ids or len(ids) > INBOX_LIMIT or \
+                not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids):
+            raise BadRequest(f"'ids' phải là danh sách 1–{INBOX_LIMIT} số nguyên dương "
+                             f"('ids' must be a list of 1–{INBOX_LIMIT} positive integers).")
+    except BadRequest as exc:
+        return _error(str(exc), 400)
+    if sender is None:
+        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+    engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
+    with session_scope(engine) as session:
+        count = outbox.acknowledge(session, sender, ids)
+    return jsonify(sender_id=sender, acknowledged=count)
+
+
+def _inbox_sender(channel: object, named: object) -> str | None:
+    channel = str(channel or "web")
+    if channel not in ("web", "api"):
+        raise BadRequest("Kênh chỉ được là 'web' hoặc 'api' (channel must be 'web' or 'api').")
+    raw = str(named or "").strip()
+    if not raw or len(raw) > 200:
+        return None
+    return raw if raw.startswith(channel + ":") else f"{channel}:{raw}"
+
+
+def _reply_extras(payload: dict | None) -> dict:
+    reply = (payload or {}).get("reply") or payload or {}
+    extras = {k: reply[k] for k in ("buttons", "custom", "image") if reply.get(k)}
+    if (payload or {}).get("in_reply_to"):
+        extras["in_reply_to"] = payload["in_reply_to"]  # type: ignore[index]
+    return extras

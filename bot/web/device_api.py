@@ -22,9 +22,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.channels import attachments, device
-from bot.channels.inbound import UNAVAILABLE, Duplicate, converse
-from bot.gateway import GatewayError
+from bot.channels import attachments, device, inbound
 from bot.message import Attachment, Location, Message
 from bot.web.request_json import BadRequest, json_body
 from nlu.text import TextError
@@ -43,6 +41,15 @@ def _limit(name: str, default: int) -> int:
 
 def _err(message: str, status: int):  # type: ignore[no-untyped-def]
     return jsonify(error=message), status
+
+
+@device_bp.before_request
+def _timestamp_shape():  # type: ignore[no-untyped-def]
+    """Refuse a malformed X-Timestamp before authentication: 4,000 digits used to overflow to a 500."""
+    raw = request.headers.get("X-Timestamp")
+    if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        return _err("X-Timestamp phải là số giây Unix, tối đa 12 chữ số (X-Timestamp must be unix seconds).", 400)
+    return None
 
 
 @device_bp.before_request
@@ -140,21 +147,23 @@ def _message(info: device.DeviceInfo, text: str, atts: tuple[Attachment, ...] = 
 
 
 def _answer(info: device.DeviceInfo, message: Message, **extra: object):  # type: ignore[no-untyped-def]
+    """Stored in the inbound queue first; Rasa down → 202 with a holding sentence, and the
+    answer comes later as an announcement for this device (the outbox's device channel)."""
     key = request.headers.get("X-Message-Id")
     try:
-        replies = converse(current_app.extensions["gateway"], message,
-                           f"{info.device_id}:{key}" if key else None)
-    except Duplicate:
-        return jsonify(replies=[], duplicate=True, **extra)
-    except GatewayError:
-        return _err(UNAVAILABLE, 503)
+        turn = inbound.accept(message, f"{info.device_id}:{key}" if key else None)
+    except inbound.Duplicate as dup:
+        return jsonify(replies=[r.as_dict() for r in dup.replies or []], duplicate=True, **extra)
+    answer = inbound.answer_now(current_app.extensions["gateway"], turn)
     out = []
-    for reply in replies:
+    for reply in answer.replies:
         item = reply.as_dict()
         wav = attachments.synthesize_to_upload(reply.text)
         if wav is not None:
             item["speech_url"] = f"/device/v1/speech/{wav.name}"
         out.append(item)
+    if answer.queued:
+        return jsonify(replies=out, queued=True, **extra), 202
     return jsonify(replies=out, **extra)
 
 

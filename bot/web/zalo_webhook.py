@@ -1,14 +1,14 @@
-"""`POST /zalo/webhook`: Zalo OA events, verified by X-ZEvent-Signature, deduped by msg_id,
-answered through the OA message API (bot/channels/zalo.py)."""
+"""`POST /zalo/webhook`: Zalo OA events, verified by X-ZEvent-Signature, stored in the inbound
+queue under their msg_id before the 200 (bot.channels.inbound), answered through the OA
+message API (bot/channels/zalo.py) now or, when Rasa is down, later by the delivery worker."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.channels import dedupe
-from bot.channels.inbound import UNAVAILABLE
+from bot.channels import dedupe, inbound
 from bot.channels.zalo import CHANNEL, SignatureError, ZaloClient, ZaloError, event_key, to_message, verify_event
-from bot.gateway import Gateway, GatewayError
+from bot.gateway import Gateway
 from bot.message import Reply
 
 zalo_bp = Blueprint("zalo", __name__, url_prefix="/zalo")
@@ -31,38 +31,42 @@ def zalo_webhook():  # type: ignore[no-untyped-def]
         return jsonify(error=str(exc)), 401
     name = event.get("event_name", "")
     key = event_key(event)
-    if not dedupe.claim(CHANNEL, key):
+    if dedupe.seen(CHANNEL, key):
         return jsonify(ok=True, duplicate=True)  # Zalo re-sends until it sees 200
-    ok = True
     try:
-        try:
-            message = to_message(event)
-        except ValueError as exc:  # text validation: tell the user, do not retry
-            user = str((event.get("sender") or {}).get("id", ""))
-            if user:
-                _send(client, user, [Reply(text=str(exc))])
-            return jsonify(ok=True)
-        if message is None:
-            current_app.logger.info("zalo event %s acknowledged", name)
-            return jsonify(ok=True)
-        user_id = message.sender_id.split(":", 1)[1]
-        if message.metadata.get("untranscribed_audio") and not message.text:
+        message = to_message(event)
+    except ValueError as exc:  # text validation: tell the user, do not retry
+        user = str((event.get("sender") or {}).get("id", ""))
+        if user and dedupe.remember(CHANNEL, key):
+            _send(client, user, [Reply(text=str(exc))])
+        return jsonify(ok=True)
+    if message is None:
+        current_app.logger.info("zalo event %s acknowledged", name)
+        return jsonify(ok=True)
+    user_id = message.sender_id.split(":", 1)[1]
+    if message.metadata.get("untranscribed_audio") and not message.text:
+        if dedupe.remember(CHANNEL, key):
             _send(client, user_id, [Reply(text="Tôi đã nhận tin nhắn thoại nhưng chưa nghe được nội dung. "
                                               "Bạn vui lòng nhắn bằng chữ (voice note kept; please type).")])
-            return jsonify(ok=True)
-        gateway: Gateway = current_app.extensions["gateway"]
-        try:
-            replies = gateway.handle(message)
-        except GatewayError:
-            ok = False
-            replies = [Reply(text=UNAVAILABLE)]
-        _send(client, user_id, replies)
         return jsonify(ok=True)
-    except Exception:
-        ok = False
-        raise
-    finally:
-        dedupe.finish(CHANNEL, key, ok=ok)
+    try:
+        turn = inbound.accept(message, key)  # a database failure here is a 500: Zalo re-sends
+    except inbound.Duplicate:
+        return jsonify(ok=True, duplicate=True)
+    gateway: Gateway = current_app.extensions["gateway"]
+    answer = inbound.answer_now(gateway, turn, push=True)
+    if answer.queued:
+        _send(client, user_id, answer.replies)  # a courtesy; the real answer comes later
+        return jsonify(ok=True, queued=True)
+    for i, (reply, outbox_id) in enumerate(zip(answer.replies, answer.outbox_ids)):
+        try:
+            client.send_reply(user_id, reply)
+        except ZaloError as exc:
+            current_app.logger.warning("zalo send failed: %s (left to the delivery worker)", exc)
+            inbound.push_failed(answer.outbox_ids[i:], str(exc))
+            break
+        inbound.quietly(inbound.pushed, outbox_id)
+    return jsonify(ok=True)
 
 
 def _send(client: ZaloClient, user_id: str, replies: list[Reply]) -> None:
@@ -70,6 +74,6 @@ def _send(client: ZaloClient, user_id: str, replies: list[Reply]) -> None:
         try:
             client.send_reply(user_id, reply)
         except ZaloError as exc:
-            # The answer is lost for this turn only; logged without the user's id.
+            # Only courtesy sentences go this way; logged without the user's id.
             current_app.logger.warning("zalo send failed: %s", exc)
             break

@@ -13,6 +13,8 @@ from bot.gateway import Gateway
 from feedback_router.db import engine_for
 from tests.channels.standins.rasa_rest import RasaStandIn
 
+API_TOKEN = "channels-test-api-token"  # an integrator may name its own sender ids
+
 
 @pytest.fixture
 def channel_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
@@ -38,4 +40,4 @@ def rasa() -> Iterator[RasaStandIn]:
 def app(channel_db: str, rasa: RasaStandIn) -> Flask:
     from bot.web import create_app
 
-    return create_app({"TESTING": True, "GATEWAY": Gateway(rasa.url, timeout=10)})
+    return create_app({"TESTING": True, "GATEWAY": Gateway(rasa.url, timeout=10), "API_TOKENS": [API_TOKEN]})

@@ -54,15 +54,14 @@ def test_outage_then_recovery_delivers_each_once(standins: tuple) -> None:
     d = delivery.Deliverer()
     try:
         first = delivery.run_once(d)
-        assert first == {"sent": 1, "failed": 2, "polled": 1, "callback": 0}  # the device queue is local
+        assert first == {"sent": 1, "failed": 2, "callback": 0}  # the device queue is local
         assert statuses()["telegram:4242"] == ("pending", 1) and statuses()["zalo:2468"] == ("pending", 1)
-        assert delivery.run_once(d) == {"sent": 0, "failed": 0, "polled": 1, "callback": 0}  # backing off
+        assert delivery.run_once(d) == {"sent": 0, "failed": 0, "callback": 0}  # backing off
         tg.down = zl.down = False
         zl.expire()  # and the Zalo token expired meanwhile
         later = datetime.now(timezone.utc) + timedelta(minutes=5)
-        assert delivery.run_once(d, now=later) == {"sent": 2, "failed": 0, "polled": 1, "callback": 0}
-        assert delivery.run_once(d, now=later + timedelta(hours=2)) == {"sent": 0, "failed": 0, "polled": 1,
-                                                                        "callback": 0}
+        assert delivery.run_once(d, now=later) == {"sent": 2, "failed": 0, "callback": 0}
+        assert delivery.run_once(d, now=later + timedelta(hours=2)) == {"sent": 0, "failed": 0, "callback": 0}
     finally:
         d.close()
     assert [m["text"] for m in tg.sent] == ["Hồ sơ HN-2026-AB12 đã được xử lý xong."]
@@ -82,9 +81,9 @@ def test_hotline_rows_become_call_backs_without_spending_attempts(channel_db: st
     enqueue("web:abc", "Trả lời cho web chat")
     d = delivery.Deliverer()
     try:
-        assert delivery.run_once(d) == {"sent": 0, "failed": 0, "polled": 1, "callback": 1}
+        assert delivery.run_once(d) == {"sent": 0, "failed": 0, "callback": 1}
         later = datetime.now(timezone.utc) + timedelta(days=2)
-        assert delivery.run_once(d, now=later) == {"sent": 0, "failed": 0, "polled": 1, "callback": 0}  # once
+        assert delivery.run_once(d, now=later) == {"sent": 0, "failed": 0, "callback": 0}  # once
     finally:
         d.close()
     final = statuses()

@@ -148,18 +148,6 @@ def test_voice_note_transcribed_when_asr_available(app: Flask, telegram: Telegra
     assert rasa.calls[-1]["metadata"]["attachments"][0]["kind"] == "audio"
 
 
-def test_rasa_outage_apologises_then_redelivery_is_processed(app: Flask, telegram: TelegramStandIn,
-                                                             rasa: RasaStandIn) -> None:
-    rasa.down = True
-    post(app, update(15, text="ngập nước"))
-    assert "tạm thời" in telegram.sent[-1]["text"]
-    rasa.down = False
-    post(app, update(15, text="ngập nước"))  # the same update again: a failed one may be retried once
-    assert [c["message"] for c in rasa.calls] == ["ngập nước"]
-    post(app, update(15, text="ngập nước"))
-    assert len(rasa.calls) == 1
-
-
 def test_polling_mode_uses_get_updates(channel_db: str, telegram: TelegramStandIn, rasa: RasaStandIn) -> None:
     import asyncio
 

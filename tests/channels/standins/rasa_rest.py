@@ -1,7 +1,10 @@
-"""Stand-in for Rasa's REST channel (`POST /webhooks/rest/webhook`) that counts calls.
+"""Stand-in for Rasa's REST channel (`POST /webhooks/rest/webhook`) that counts calls, and
+for the two tracker routes the inbound queue uses: `GET /conversations/<id>/tracker` (the
+events: user turns with their metadata, bot replies, rewinds) and
+`POST /conversations/<id>/tracker/events` (appending a `rewind`).
 
-Used only where the assistant's answer does not matter (dedupe, transport, auth);
-the real Rasa is exercised by the lead's end-to-end tests.
+Used only where the assistant's answer does not matter (dedupe, transport, auth, queueing);
+the real Rasa is exercised by the end-to-end and fault-injection tests.
 """
 
 from __future__ import annotations
@@ -25,15 +28,34 @@ class RasaStandIn(StandIn):
         self.answer = answer
         self.calls: list[dict[str, Any]] = []
         self.down = False
+        self.events: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         super().__init__(self._handle)
 
     def _handle(self, req: Request) -> Response:
-        if req.path != "/webhooks/rest/webhook" or req.method != "POST":
-            return json_response({"error": "not found"}, 404)
         if self.down:
             return json_response({"error": "down"}, 503)
+        if req.path.startswith("/conversations/"):
+            return self._tracker(req)
+        if req.path != "/webhooks/rest/webhook" or req.method != "POST":
+            return json_response({"error": "not found"}, 404)
         body = json.loads(req.body)
+        answer = self.answer(body)
         with self._lock:
             self.calls.append(body)
-        return json_response(self.answer(body))
+            events = self.events.setdefault(body["sender"], [])
+            events.append({"event": "user", "text": body["message"], "metadata": body.get("metadata") or {}})
+            events.extend({"event": "bot", "text": a.get("text"),
+                           "data": {k: a.get(k) for k in ("buttons", "custom", "image")}} for a in answer)
+        return json_response(answer)
+
+    def _tracker(self, req: Request) -> Response:
+        sender, _, rest = req.path[len("/conversations/"):].partition("/")
+        with self._lock:
+            events = self.events.setdefault(sender, [])
+            if rest == "tracker" and req.method == "GET":
+                return json_response({"sender_id": sender, "events": list(events)})
+            if rest == "tracker/events" and req.method == "POST":
+                events.append(json.loads(req.body))
+                return json_response({"sender_id": sender, "events": list(events)})
+        return json_response({"error": "not found"}, 404)
