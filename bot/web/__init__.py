@@ -45,7 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(device_bp)
     app.register_blueprint(uploads_bp)
 
-    from feedback_router.dashboard import dashboard_bp, status_bp
+    from feedback_router.dashboard import dashboard_bp
+    from feedback_router.public.views import status_bp  # /status/<code>, /reports: no login
     from feedback_router.open311 import open311_bp
 
     app.register_blueprint(dashboard_bp)

@@ -1,4 +1,4 @@
-"""Department dashboard (``/dashboard``) and the public status page (``/status/<code>``).
+"""Department dashboard (``/dashboard``); the public status page lives in feedback_router.public.
 
 Operators see and change only their unit's tickets (others' give 404); supervisors and
 admins see all. Jinja2 autoescaping is on for every template; every POST checks CSRF.
@@ -28,8 +28,6 @@ T = TypeVar("T")  # the item a staff action works on (ticket, suggestion, denunc
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                          static_folder="static", static_url_path="/static")
-status_bp = Blueprint("public_status", __name__, template_folder="templates")
-
 PAGE_SIZE = 50
 
 
@@ -329,15 +327,3 @@ def callback_done(item_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("dashboard.callbacks_page"))
 
 
-@status_bp.route("/status/<code>")
-def public_status(code: str):  # type: ignore[no-untyped-def]
-    """What anyone with the code may see: status and the public reply, nothing personal."""
-    with Session(engine()) as s:
-        t = s.scalar(select(Ticket).where(Ticket.code == normalize_code(code)))
-        if t is None:
-            abort(404)
-        merged_into = s.get(Ticket, t.merged_into_id).code if t.merged_into_id else None
-        cat = catalog().categories.get(t.category)
-        return render_template("dashboard/status.html", code=t.code, status=lifecycle.STATUS_VI[t.status.value],
-                               category=cat.name_vi if cat else t.category, unit=t.unit.name,
-                               reply=t.public_reply, updated=local_time(t.updated_at), merged_into=merged_into)

@@ -71,3 +71,11 @@ def test_reopen_within_seven_days_goes_back_in_progress_with_an_event(engine: En
     assert stats.reopened == 1
     with pytest.raises(FeedbackRefused):
         reopen_ticket(code, sender_id="telegram:42", engine=engine, now=T0 + timedelta(days=6))
+
+
+def test_ratings_are_published_as_statistics(engine: Engine, app) -> None:  # type: ignore[no-untyped-def]
+    code = _resolved(engine)
+    rate_ticket(code, 5, sender_id="telegram:42", engine=engine)
+    body = app.test_client().get("/api/v1/public/ratings").get_json()
+    assert body["count"] == 1 and body["average"] == 5.0 and body["distribution"]["5"] == 1
+    assert list(body["by_unit"].values())[0]["count"] == 1
