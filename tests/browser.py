@@ -7,7 +7,6 @@ place means a new flag is added once.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,7 +15,8 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-needs_chromium = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="apt-get install chromium")
+# the `chromium` fixture (tests/conftest.py) skips without it, or fails in CI
+needs_chromium = pytest.mark.usefixtures("chromium")
 
 
 @contextmanager

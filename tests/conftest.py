@@ -9,17 +9,22 @@ clock frozen there (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK=0).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import yaml
 
 from nlu import clock
 from scripts import procs
+from tests.components import ComponentTally, in_ci, require
 
 # The instants the dated dialogue tests run at (Hanoi time). 2027-02-04..10 is the Tết holiday
 # (package holidays, VN), so 03/02/2027 is the last working day before it; 01/01/2027 is New Year.
@@ -65,6 +70,7 @@ def stack_clock_env(request: pytest.FixtureRequest) -> dict[str, str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clock(instant): start this test's stack with the clock frozen at "
                                        "instant (ISO with offset): a dialogue whose answer depends on the day")
+    config.addinivalue_line("markers", "component(name): count this test under component name in the summary line")
 
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -76,14 +82,39 @@ def _pg_admin() -> psycopg.Connection:
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
+    """PostgreSQL at TEST_PG_ADMIN_URL: used whenever it answers; in CI its absence fails."""
+    problem = None
     try:
         with _pg_admin() as conn:
             conn.execute("SELECT 1")
     except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        problem = str(exc).strip()
+    require("postgresql", problem is None, f"no answer at {PG_ADMIN_URL} (TEST_PG_ADMIN_URL): {problem}")
     return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, driven by Playwright (tests/browser.py)."""
+    from tests.browser import CHROMIUM
+
+    require("chromium", shutil.which(CHROMIUM) is not None, f"{CHROMIUM} absent (apt-get install chromium)")
+    return CHROMIUM
+
+
+_tally = ComponentTally()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _tally.collect(items)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _tally.record(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(_tally.line() + (" (CI: missing components fail)" if in_ci() else ""))
 
 
 def make_pg_database(admin_url: str) -> tuple[str, str]:
@@ -110,37 +141,100 @@ class Stack:
     rasa_url: str
     web_url: str
     database_url: str
+    tracker_url: str = ""  # Rasa's tracker store as an SQLAlchemy URL (what it kept of each conversation)
+    rasa_log: Path | None = None
 
 
-@pytest.fixture(scope="session")
-def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """The real Rasa server with the trained model; its action endpoint port is fixed
-    here so each database backend can start its own action server behind it."""
+@dataclass(frozen=True)
+class RasaServer:
+    url: str
+    actions_port: int  # fixed here, so each test starts its own action server behind this Rasa
+    tracker_url: str
+    log: Path
+
+
+@contextmanager
+def _running_rasa(workdir: Path, tracker_url: str, endpoints: Path | None = None,
+                  **env_extra: str) -> Iterator[RasaServer]:
     from scripts.train_model import ensure_model
 
     model = Path(os.environ["RASA_MODEL"]) if os.environ.get("RASA_MODEL") else ensure_model()
-    workdir = tmp_path_factory.mktemp("rasa")
     port, actions_port = procs.free_port(), procs.free_port()
-    env = procs.base_env(ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                         RASA_TRACKER_DB=str(workdir / "tracker.db"))
+    env = procs.base_env(ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook", **env_extra)
+    cmd = procs.rasa_cmd(model, port)
+    if endpoints is not None:
+        cmd[cmd.index("--endpoints") + 1] = str(endpoints)
     url = f"http://127.0.0.1:{port}"
-    with procs.running(procs.rasa_cmd(model, port), env, f"{url}/healthz", workdir / "rasa.log", timeout=400):
-        yield url, actions_port
+    with procs.running(cmd, env, f"{url}/healthz", workdir / "rasa.log", timeout=400):
+        yield RasaServer(url, actions_port, tracker_url, workdir / "rasa.log")
+
+
+@pytest.fixture(scope="session")
+def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer]:
+    """The real Rasa server with the trained model and the embedded stores (endpoints.yml: SQLite
+    tracker, in-memory lock store)."""
+    workdir = tmp_path_factory.mktemp("rasa")
+    tracker = workdir / "tracker.db"
+    with _running_rasa(workdir, f"sqlite:///{tracker}", RASA_TRACKER_DB=str(tracker)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """Redis at TEST_REDIS_URL (default db 14: never the db the app or docker/endpoints.yml use)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    problem = None
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        problem = str(exc)
+    require("redis", problem is None, f"no answer at {url} (TEST_REDIS_URL): {problem}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def rasa_server_production(tmp_path_factory: pytest.TempPathFactory, pg_server: str,
+                           redis_server: str) -> Iterator[RasaServer]:
+    """Rasa with the production stores of docker/endpoints.yml: the redacting SQL tracker store on
+    PostgreSQL (a fresh database) and the Redis lock store under a key prefix of its own, so runs
+    sharing one Redis never take each other's conversation locks."""
+    workdir = tmp_path_factory.mktemp("rasa_production")
+    name, tracker_url = make_pg_database(pg_server)
+    pg, rd = urlsplit(pg_server), urlsplit(redis_server)
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": "${ACTION_SERVER_URL}"},
+        "tracker_store": {"type": "nlu.tracker_store.RedactingSQLTrackerStore", "dialect": "postgresql",
+                          "url": pg.hostname, "port": pg.port or 5432, "db": name,
+                          "username": pg.username, "password": pg.password},
+        "lock_store": {"type": "redis", "url": rd.hostname, "port": rd.port or 6379,
+                       "db": int(rd.path.strip("/") or 0), "key_prefix": f"test{uuid.uuid4().hex[:12]}"},
+    }))
+    try:
+        with _running_rasa(workdir, tracker_url, endpoints) as server:
+            yield server
+    finally:
+        drop_pg_database(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def stack(request: pytest.FixtureRequest, rasa_server: tuple[str, int], tmp_path: Path) -> Iterator[Stack]:
-    """Rasa + action server + web app, all real, on a fresh database of each kind."""
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """Rasa + action server + web app, all real, on a fresh database of each kind. The
+    ``postgresql`` stack is the production set-up: app data, Rasa's tracker store in PostgreSQL and
+    Rasa's lock store in Redis; ``sqlite`` is the embedded default (make run)."""
     db = request.getfixturevalue("db_url_" + request.param)
-    rasa_url, actions_port = rasa_server
+    rasa: RasaServer = request.getfixturevalue("rasa_server_production" if request.param == "postgresql"
+                                               else "rasa_server")
     web_port = procs.free_port()
-    env = procs.base_env(DATABASE_URL=db, RASA_URL=rasa_url, ACTIONS_PORT=str(actions_port),
+    env = procs.base_env(DATABASE_URL=db, RASA_URL=rasa.url, ACTIONS_PORT=str(rasa.actions_port),
                          WEB_PORT=str(web_port), **stack_clock_env(request))
-    with procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{actions_port}/healthz",
+    with procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{rasa.actions_port}/healthz",
                        tmp_path / "actions.log", timeout=120), \
          procs.running(procs.web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz",
                        tmp_path / "web.log", timeout=60):
-        yield Stack(rasa_url, f"http://127.0.0.1:{web_port}", db)
+        yield Stack(rasa.url, f"http://127.0.0.1:{web_port}", db, rasa.tracker_url, rasa.log)
 
 
 @pytest.fixture

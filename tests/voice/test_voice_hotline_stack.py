@@ -32,6 +32,7 @@ from feedback_router.db import make_engine
 from feedback_router.models import Ticket
 from scripts import procs
 from tests.conftest import Stack
+from tests.components import require_module
 from tests.voice.scripted import ScriptedRecognizer
 from voice.asr import Result
 from voice.audiosocket import AudioSocketServer, CallerRegistry
@@ -63,7 +64,7 @@ class Hotline:
 @pytest.fixture
 def hotline(stack: Stack, tmp_path: Path, speech_dir: Path) -> Iterator[Hotline]:
     """The real hotline process on the stack, with viet-asr (the Vietnamese engine here)."""
-    pytest.importorskip("vietasr")
+    require_module("vietasr")
     port, http_port = procs.free_port(), procs.free_port()
     recordings = tmp_path / "recordings"
     env = procs.base_env(DATABASE_URL=stack.database_url, RASA_URL=stack.rasa_url, ASR_ENGINE="viet-asr",
