@@ -4,8 +4,10 @@ Trains the model if its inputs changed (scripts.train_model), serves it with
 the real Rasa server, parses every held-out utterance through `/model/parse`
 and prints intent accuracy, category accuracy, macro-F1 and entity F1, overall
 and per slice (accented / plain / teencode / english), plus the top confusions,
-for each held-out batch (the original set and the fresh one) and for both together.
-A category counts as right only when the intent is right too.
+for each held-out batch (the original set, the fresh one, the hard one) and for the
+first two together. A category counts as right only when the intent is right too.
+Safety numbers (bench/nlu_metrics.py) for every batch: emergency recall with the
+right number, denunciation recall, out-of-scope precision and recall.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Any
 import requests
 import yaml
 
+from bench.nlu_metrics import safety_lines
 from feedback_router.migrate import upgrade
+from nlu import safety
 from nlu.selection import selected_category
 from nlu.text import fold
 from scripts import procs
@@ -31,6 +35,8 @@ from scripts.train_model import ROOT, ensure_model
 HELDOUT = ROOT / "data/nlu_eval/heldout.yaml"
 # Written in session 2 before any tuning; reported on its own (see its header).
 HELDOUT_FRESH = ROOT / "data/nlu_eval/heldout_fresh.yaml"
+# Issue 18: long, phone-transcript, dialect, mixed, English; written before tuning.
+HELDOUT_HARD = ROOT / "data/nlu_eval/heldout_hard.yaml"
 ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
 API_SAMPLE = 200  # held-out texts timed through POST /api/v1/nlu/parse (floor: p50 ≤ 30 ms)
 
@@ -73,6 +79,14 @@ def entity_f1(items: list[dict[str, Any]], preds: list[dict[str, Any]], entity: 
 
 
 
+def prediction(parse: dict[str, Any]) -> dict[str, Any]:
+    """Intent, category and (for an emergency) the number the first reply gives."""
+    intent = (parse.get("intent") or {}).get("name") or "none"
+    category = selected_category(parse, intent)[0] if intent in ("report_issue", "emergency") else None
+    return {"intent": intent, "category": category,
+            "number": safety.emergency_number(category) if intent == "emergency" else None}
+
+
 def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: list[float],
            title: str = "held-out") -> None:
     def intent_of(p: dict[str, Any]) -> str:
@@ -91,6 +105,8 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
         slices[item.get("slice", "accented")].append(i)
         if item.get("slice") in ("plain", "teencode"):
             slices["plain+teencode"].append(i)
+        if item.get("tag"):
+            slices[f"tag:{item['tag']}"].append(i)
     print(f"\n== {title}: {len(items)} utterances")
     print(f"{'slice':16} {'n':>5} {'intent acc':>11} {'intent F1':>10} {'cat n':>6} {'cat acc':>8}")
     for name, idx in sorted(slices.items(), key=lambda kv: (kv[0] != "all", kv[0])):
@@ -101,6 +117,8 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
         cat_acc = sum(g == p for g, p in cat_pairs) / len(cat_pairs) if cat_pairs else float("nan")
         print(f"{name:16} {len(idx):5d} {acc:11.1%} {macro_f1(gold, pred):10.3f} {len(cat_pairs):6d} {cat_acc:8.1%}")
     cats = [(item["category"], category_of(item, p)) for item, p in zip(items, preds) if item.get("category")]
+    for line in safety_lines(items, [prediction(p) for p in preds]):
+        print(line)
     print(f"category macro-F1: {macro_f1([g for g, _ in cats], [str(p) for _, p in cats]):.3f}")
     for entity in ("ward", None):
         f1, support = entity_f1(items, preds, entity)
@@ -125,7 +143,9 @@ def report(items: list[dict[str, Any]], preds: list[dict[str, Any]], latencies: 
 def main() -> None:
     batches = {"original held-out (data/nlu_eval/heldout.yaml)": yaml.safe_load(HELDOUT.read_text(encoding="utf-8")),
                "fresh held-out (data/nlu_eval/heldout_fresh.yaml)":
-                   yaml.safe_load(HELDOUT_FRESH.read_text(encoding="utf-8"))}
+                   yaml.safe_load(HELDOUT_FRESH.read_text(encoding="utf-8")),
+               "hard held-out (data/nlu_eval/heldout_hard.yaml)":
+                   yaml.safe_load(HELDOUT_HARD.read_text(encoding="utf-8"))}
     items = [item for batch in batches.values() for item in batch]
     override = os.environ.get("NLU_EVAL_MODEL")  # evaluate an experimental model instead
     model = Path(override) if override else ensure_model()
@@ -149,7 +169,7 @@ def main() -> None:
             api_latencies = []
             web_url = f"http://127.0.0.1:{web_port}"
             with procs.running(procs.web_cmd(), env, f"{web_url}/healthz", Path(tmp) / "web.log"):
-                for item in items[:API_SAMPLE]:
+                for item in items[:: max(1, len(items) // API_SAMPLE)][:API_SAMPLE]:
                     t = time.perf_counter()
                     resp = http.post(f"{web_url}/api/v1/nlu/parse", json={"text": item["text"]}, timeout=60)
                     api_latencies.append((time.perf_counter() - t) * 1000)
@@ -158,7 +178,8 @@ def main() -> None:
     for title, batch in batches.items():
         report(batch, preds[start : start + len(batch)], [], title)
         start += len(batch)
-    report(items, preds, latencies, "both batches")
+    n_old = sum(len(b) for title, b in batches.items() if "hard" not in title)
+    report(items[:n_old], preds[:n_old], latencies, "original + fresh batches")
     ordered = sorted(api_latencies)
     print(f"POST /api/v1/nlu/parse latency over {len(ordered)} texts: p50 {statistics.median(ordered):.1f} ms, "
           f"p95 {ordered[int(0.95 * (len(ordered) - 1))]:.1f} ms (floor: p50 ≤ 30 ms)")

@@ -23,13 +23,16 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bench.nlu_metrics import safety_lines
+from nlu import safety
 from nlu.joint_model import JointModel, word_string
 from nlu.text import fold, normalize
 from nlu.word_segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
-HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "data/nlu_eval/heldout_fresh.yaml"}
+HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "data/nlu_eval/heldout_fresh.yaml",
+           "hard": ROOT / "data/nlu_eval/heldout_hard.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:
@@ -115,6 +118,7 @@ class Baseline:
 
 class Joint:
     def __init__(self, config: dict[str, Any]) -> None:
+        self.use_safety = bool(config.pop("safety", True))
         self.model = JointModel(config)
 
     def fit(self, words: list[str], texts: list[str], labels: list[str]) -> Joint:
@@ -124,14 +128,29 @@ class Joint:
     def predict(self, words: list[str], texts: list[str]) -> list[dict[str, Any]]:
         probs = self.model.label_probs(words, texts)
         out = []
-        for row in probs:
+        for row, text in zip(probs, texts):
             decided = self.model.decide(row)
+            if self.use_safety:  # as nlu/joint_classifier.py does before FallbackClassifier
+                decided = safety.refine(text, decided)
+                if decided["intent"] == safety.ASK_INTENT:
+                    out.append({"intent": safety.ASK_INTENT, "category_for": {}})
+                    continue
             cat_for = {r: self.model.categories_for(row, r)[0][0] for r in ("report_issue", "emergency")}
+            if decided["categories"]:  # the category the live component reports (safety may set it)
+                cat_for[decided["intent"]] = decided["categories"][0][0]
             (_, top), (_, second) = decided["intent_ranking"][:2]
             # FallbackClassifier in config.yml: threshold 0.3, ambiguity_threshold 0.05
             intent = "nlu_fallback" if top < 0.3 or top - second < 0.05 else decided["intent"]
             out.append({"intent": intent, "category_for": cat_for})
         return out
+
+
+def as_prediction(pred: dict[str, Any]) -> dict[str, Any]:
+    """The shape bench.nlu_metrics reads: intent, category, emergency number."""
+    intent = pred["intent"]
+    category = pred["category_for"].get(intent)
+    return {"intent": intent, "category": category,
+            "number": safety.emergency_number(category) if intent == "emergency" else None}
 
 
 def score(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, float]:
@@ -148,7 +167,7 @@ def score(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str,
     # (the live model gives no report category to a message it took for a question).
     def hit(i: int) -> bool:
         item, pred = items[i], preds[i]
-        return pred["intent"] == item["intent"] and pred["category_for"][item["intent"]] == item["category"]
+        return pred["intent"] == item["intent"] and pred["category_for"].get(item["intent"]) == item["category"]
 
     cat_idx = [i for i, it in enumerate(items) if it.get("category")]
     res["cat"] = sum(hit(i) for i in cat_idx) / len(cat_idx)
@@ -163,8 +182,8 @@ def confusions(items: list[dict[str, Any]], preds: list[dict[str, Any]], n: int 
     for item, p in zip(items, preds):
         if item["intent"] != p["intent"]:
             c[(item["intent"], p["intent"])] += 1
-        elif item.get("category") and p["category_for"][item["intent"]] != item["category"]:
-            c[(item["category"], p["category_for"][item["intent"]])] += 1
+        elif item.get("category") and p["category_for"].get(item["intent"]) != item["category"]:
+            c[(item["category"], p["category_for"].get(item["intent"]))] += 1
     return ", ".join(f"{g}→{p}×{k}" for (g, p), k in c.most_common(n))
 
 
@@ -180,8 +199,14 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        line.append(f"{name}: int {s['int_all']:.3f} acc {s['int_accented']:.3f} pt {s['int_plain+teen']:.3f} "
-                    f"en {s['int_english']:.3f} | cat {s['cat']:.3f} en {s.get('cat_en', float('nan')):.3f}")
+        if name == "hard":
+            line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
+                f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
+                + f" | cat {s['cat']:.3f}")
+            line.extend("  " + x for x in safety_lines(items, [as_prediction(p) for p in preds]))
+        else:
+            line.append(f"{name}: int {s['int_all']:.3f} acc {s['int_accented']:.3f} pt {s['int_plain+teen']:.3f} "
+                        f"en {s['int_english']:.3f} | cat {s['cat']:.3f} en {s.get('cat_en', float('nan')):.3f}")
         if show_confusions:
             line.append(f"  {name} confusions: {confusions(items, preds)}")
     if cv:

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import safety_actions  # noqa: F401  (registers the "is anyone in danger?" actions)
 from bot.actions import caller_phone
 from feedback_router.civic_data import civic
 from feedback_router.denunciations import DenunciationError, file_denunciation

@@ -15,7 +15,6 @@ identity is recorded as an event (who, when).
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from feedback_router.accused import subject_unit_for
 from feedback_router.catalog import catalog
 from feedback_router.civic_data import civic, new_code
 from feedback_router.civic_models import Denunciation, DenunciationEvent, DenunciationStatus
@@ -33,8 +33,7 @@ from feedback_router.db import session_scope
 from feedback_router.identity_crypto import Identity, seal, unseal
 from feedback_router.models import DashboardUser
 from feedback_router.service import SYSTEM_ACTOR
-from nlu.entities import ward_unit_for
-from nlu.text import collapse_whitespace, fold, nfc
+from nlu.text import collapse_whitespace, nfc
 
 log = logging.getLogger(__name__)
 
@@ -84,30 +83,6 @@ def clean_text(text: object) -> str:
     if len(value) > MAX_CHARS:
         raise DenunciationError(f"Nội dung tố cáo dài quá {MAX_CHARS} ký tự.")
     return value
-
-
-@functools.lru_cache(maxsize=1)
-def _unit_aliases() -> list[tuple[str, str]]:
-    """(folded alias, unit id), longest first: "so xay dung" → so-xay-dung."""
-    aliases: list[tuple[str, str]] = []
-    for unit in catalog().units.values():
-        if unit.kind in ("ward", "commune", "triage", "emergency"):
-            continue  # wards are found by the gazetteer; triage/emergency lines are not denounced bodies
-        name = fold(unit.name).split(" – ")[0].split(" (")[0].strip()
-        aliases.append((name, unit.id))
-        for suffix in (" thanh pho ha noi", " tp ha noi", " ha noi"):
-            if name.endswith(suffix):
-                aliases.append((name.removesuffix(suffix).strip(), unit.id))
-    return sorted(aliases, key=lambda a: -len(a[0]))
-
-
-def subject_unit_for(text: str) -> str | None:
-    """The unit the text accuses, if one is named (a department or a ward/commune)."""
-    folded = fold(text)
-    for alias, unit_id in _unit_aliases():
-        if len(alias) >= 6 and re.search(r"(?<![a-z0-9])" + re.escape(alias) + r"(?![a-z0-9])", folded):
-            return unit_id
-    return ward_unit_for(text)
 
 
 def clean_identity(identity: Identity) -> Identity:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from feedback_router.catalog import TRIAGE_UNIT_ID, Catalog, catalog
 
+INSPECTORATE_UNIT_ID = "thanh-tra-thanh-pho"  # data/civic.yaml inspection_unit (checked by a test)
+
 
 @dataclass(frozen=True)
 class Route:
@@ -20,11 +22,14 @@ class Route:
                 "urgency": self.urgency, "hotline": self.hotline}
 
 
-def route(category: str, ward_unit_id: str | None = None, cat: Catalog | None = None) -> Route:
+def route(category: str, ward_unit_id: str | None = None, cat: Catalog | None = None,
+          accused_unit_id: str | None = None) -> Route:
     """Local matters go to the ward/commune of the place, networks to their operator.
 
     A local matter whose place is unknown goes to the triage queue rather than to
     a guessed ward: a supervisor assigns it, so nothing is silently misrouted.
+    A report accusing the unit it would go to (feedback_router.accused) goes to the
+    city inspectorate instead: a denunciation is never handled by the accused.
     """
     cat = cat or catalog()
     category_info = cat.categories.get(category) or cat.categories["other"]
@@ -37,6 +42,8 @@ def route(category: str, ward_unit_id: str | None = None, cat: Catalog | None = 
             unit_id, reason = TRIAGE_UNIT_ID, "local matter, place unknown: triage"
     else:
         unit_id, reason = category_info.unit or TRIAGE_UNIT_ID, f"{category_info.scope} operator"
+    if accused_unit_id and accused_unit_id == unit_id:
+        unit_id, reason = INSPECTORATE_UNIT_ID, f"accuses {accused_unit_id}, the unit it would go to: inspectorate"
     unit = cat.units[unit_id]
     hotline = category_info.hotline or (unit.hotline if category_info.scope == "emergency" else None)
     return Route(unit_id, unit.name, category_info.urgency, hotline, reason)

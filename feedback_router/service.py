@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from feedback_router.accused import accused_unit
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.codes import new_code, normalize_code
 from feedback_router.db import session_scope
@@ -145,7 +146,8 @@ def create_ticket(
     point is used, for routing and for duplicates.
     """
     ward = resolved_ward(ward_unit_id, latitude, longitude)
-    decision = route(category, ward)
+    # A report accusing the unit it would go to goes to the inspectorate (feedback_router.accused).
+    decision = route(category, ward, accused_unit_id=accused_unit(description, ward))
     now = now or datetime.now(timezone.utc)
     place = Place.of(location_text, ward, latitude, longitude)
     ack_due, sla_due = deadlines(now, decision.urgency)

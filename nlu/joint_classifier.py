@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT, TEXT_TO
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu import joint_model
+from nlu import joint_model, safety
 from nlu import text as text_module
 from nlu.fingerprint import source_fingerprint
 from nlu.joint_model import DEFAULT_CONFIG, JointModel, word_string
@@ -118,7 +118,10 @@ class JointIntentCategoryClassifier(GraphComponent):
             if self.model is None or not text:
                 continue
             probs = self.model.label_probs([_words(message)], [text])[0]
-            decided = self.model.decide(probs)
+            # Safety rules (nlu.safety) before FallbackClassifier: a danger cue makes an
+            # emergency even when the model hesitates, an accusation against an official a
+            # denunciation, a figurative "cháy túi" out of scope.
+            decided = safety.refine(text, self.model.decide(probs))
             ranking = [{"name": name, "confidence": conf}
                        for name, conf in decided["intent_ranking"][: self.config["ranking_length"]]]
             message.set(INTENT, ranking[0], add_to_output=True)

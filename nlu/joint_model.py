@@ -192,7 +192,10 @@ class JointModel:
         cats = sorted(((lab.split("/", 1)[1], float(p) / max(intents[best], 1e-12))
                        for lab, p in zip(self.labels, probs) if lab.startswith(best + "/")),
                       key=lambda kv: -kv[1])
-        return {"intent": best, "intent_ranking": ranking, "categories": cats}
+        # Both retrieval rankings, for nlu.safety when it overrides the intent.
+        return {"intent": best, "intent_ranking": ranking, "categories": cats,
+                "report_categories": self.categories_for(probs, "report_issue"),
+                "emergency_categories": self.categories_for(probs, "emergency")}
 
     def categories_for(self, probs: np.ndarray, intent: str) -> list[tuple[str, float]]:
         """Category ranking inside a given intent (used when the intent is known)."""

@@ -43,7 +43,7 @@ def test_local_matter_without_place_goes_to_triage_or_operator() -> None:
 
 
 def test_emergency_route_carries_hotline() -> None:
-    for cat_id, hotline in (("fire", "114"), ("crime", "113"), ("medical", "115"), ("rescue", "112")):
+    for cat_id, hotline in (("fire", "114"), ("crime", "113"), ("medical", "115"), ("rescue", "114")):
         r = route(cat_id)
         assert r.urgency == "emergency" and r.hotline and hotline in r.hotline
 
