@@ -18,6 +18,7 @@ from feedback_router.catalog import catalog
 from feedback_router.service import create_ticket, find_ticket
 from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
+from nlu.safety import emergency_number
 from nlu.selection import selected_category
 from nlu.text import collapse_whitespace, fold, nfc
 
@@ -223,12 +224,12 @@ class ActionEmergency(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         category, _ = selected_category(tracker.latest_message or {}, "emergency")
         cats = catalog().categories
+        hotline = emergency_number(category)  # nlu.safety: the type's number, 112 when no type is named
+        name_vi = cats[category].name_vi if category in cats else "khẩn cấp"
         if category not in cats:
             category = "rescue" if "rescue" in cats else "other"
-        info = cats[category]
-        hotline = info.hotline or "112"
         dispatcher.utter_message(
-            text=(f"KHẨN CẤP: hãy gọi ngay {hotline} ({info.name_vi}). "
+            text=(f"KHẨN CẤP: hãy gọi ngay {hotline} ({name_vi}). "
                   "Giữ an toàn cho bản thân; tôi đã chuyển thông tin tới đơn vị trực."),
             json_message={"emergency": {"hotline": hotline, "category": category}},
         )
