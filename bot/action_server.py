@@ -6,8 +6,12 @@ here must answer `/healthz` and stay local unless configured otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
@@ -19,18 +23,43 @@ from feedback_router.catalog import catalog
 from feedback_router.desks import desk_data
 from feedback_router.civic_data import civic
 from feedback_router.identity_crypto import require_key
-from feedback_router.settings import startup_check
+from feedback_router.settings import get_settings, startup_check
+
+
+class ThreadedActionExecutor(ActionExecutor):
+    """Runs each action call on a worker thread with its own event loop.
+
+    Our actions are `async def run` but call SQLAlchemy (blocking) inside; on rasa_sdk's
+    single event loop one slow query stalled every conversation (issue 15). On a thread
+    each call blocks only itself; `ACTIONS_THREADS` (default 8, below the database pool's
+    10 in feedback_router.db) bounds how many run at once. Streaming calls (a sink queue
+    bound to the server's loop) stay on the server's loop.
+    """
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="action")
+        self._local = threading.local()
+
+    def _run_here(self, action_call: dict[str, Any]) -> Any:
+        loop = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(super().run(action_call))
+
+    async def run(self, action_call: dict[str, Any], sink: Any = None, dispatcher: Any = None) -> Any:
+        if sink is not None or dispatcher is not None:
+            return await super().run(action_call, sink=sink, dispatcher=dispatcher)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._run_here, action_call)
 
 
 def build_app():  # type: ignore[no-untyped-def]
-    executor = ActionExecutor()
+    executor = ThreadedActionExecutor(get_settings().actions_threads)
     executor.register_package("bot.actions")
     executor.register_package("bot.knowledge_actions")
     executor.register_package("bot.booking_actions")
     executor.register_package("bot.civic_actions")
     executor.register_package("bot.smalltalk_actions")
-    executor.register_package("bot.conversation_language")
-    executor.register_package("bot.feedback_actions")
     executor.register_package("bot.conversation_language")
     executor.register_package("bot.feedback_actions")
     app = create_app(executor)

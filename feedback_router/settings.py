@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = _env("RASA_TOKEN", "")
     actions_host: str = _env("ACTIONS_HOST", "127.0.0.1")
     actions_port: int = _env("ACTIONS_PORT", 5055, ge=1, le=65535)
+    # action calls run at once on the action server's thread pool (bot/action_server.py)
+    actions_threads: int = _env("ACTIONS_THREADS", 8, ge=1, le=64)
     action_server_url: str = _env("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     actions_token: SecretStr = _env("ACTIONS_TOKEN", "")  # shared secret header Rasa → action server
     # channels (read by their modules; declared here so they are validated and shown)

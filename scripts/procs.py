@@ -70,10 +70,11 @@ def running(cmd: list[str], env: dict[str, str], health_url: str, log: Path,
                 proc.wait()
 
 
-def rasa_cmd(model: Path, port: int) -> list[str]:
-    return [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+def rasa_cmd(model: Path, port: int, endpoints: str = "endpoints.yml") -> list[str]:
+    # `python -m rasa_ext` is Rasa's own CLI with our patches applied (rasa_ext/patches.py)
+    return [str(ROOT / ".venv-rasa/bin/python"), "-m", "rasa_ext", "run", "--enable-api", "-i", "127.0.0.1",
             "-p", str(port), "--model", str(model), "--credentials", "credentials.yml",
-            "--endpoints", "endpoints.yml"]
+            "--endpoints", endpoints]
 
 
 def actions_cmd() -> list[str]:
