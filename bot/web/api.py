@@ -1,8 +1,10 @@
-"""`POST /api/v1/messages`: one chat turn over JSON, used by the web chat and clients."""
+"""`POST /api/v1/messages`: one chat turn over JSON, used by the web chat and clients.
+
+The browser's identity is the server-issued cookie (feedback_router.web_identity); a ``sender_id`` in the
+body is accepted only from a client holding an API token.
+"""
 
 from __future__ import annotations
-
-import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -12,6 +14,7 @@ from bot import degraded
 from bot.channels import inbound
 from bot.gateway import Gateway
 from bot.message import Location, Message
+from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 from bot.web.request_json import BadRequest, json_body
 from nlu.text import TextError
 
@@ -29,9 +32,9 @@ def post_message():  # type: ignore[no-untyped-def]
         channel = str(body.get("channel") or "web")
         if channel not in ("web", "api"):
             raise BadRequest("Kênh chỉ được là 'web' hoặc 'api' (channel must be 'web' or 'api').")
-        sender = str(body.get("sender_id") or body.get("sender") or uuid.uuid4().hex)
-        if not sender.startswith(channel + ":"):
-            sender = f"{channel}:{sender}"
+        sender = sender_for(channel, body.get("sender_id") or body.get("sender"))
+        if sender is None:
+            return _error(NEED_TOKEN, 401)
         loc = body.get("location")
         location = None
         if loc is not None:
@@ -42,11 +45,31 @@ def post_message():  # type: ignore[no-untyped-def]
             except (KeyError, TypeError, ValueError) as exc:
                 raise BadRequest("'location' phải có latitude và longitude hợp lệ (invalid location).") from exc
             location = Location(lat, lon)
+        lang = body.get("lang")
+        if lang is not None and lang not in ("vi", "en"):
+            raise BadRequest("'lang' chỉ được là 'vi' hoặc 'en' ('lang' must be 'vi' or 'en').")
         message = Message(channel=channel, sender_id=sender, text=body.get("text", ""),
-                          location=location, message_id=body.get("message_id"))
+                          location=location, message_id=body.get("message_id"),
+                          metadata={"lang": lang} if lang else {})
     except (BadRequest, TextError, ValueError) as exc:
         return _error(str(exc))
     return chat_turn(message)
+
+
+def sender_for(channel: str, named: object) -> str | None:
+    """Whose conversation this is: the caller's own ``sender_id`` only with an API token,
+    otherwise the browser's cookie identity (None: a browser tried to name someone)."""
+    client = api_client()
+    if client is not None and named is not None:
+        if not isinstance(named, (str, int)) or not str(named).strip() or len(str(named)) > 200:
+            raise BadRequest("'sender_id' phải là chuỗi 1–200 ký tự ('sender_id' must be a 1–200 character string).")
+        sender = str(named).strip()
+        return sender if sender.startswith(channel + ":") else f"{channel}:{sender}"
+    if named is not None or (channel == "api" and client is None):
+        return None
+    if client is not None:
+        return f"api:{client}"  # an integrator that names nobody speaks as itself
+    return web_identity()
 
 
 def chat_turn(message: Message):  # type: ignore[no-untyped-def]

@@ -25,8 +25,9 @@ def _login_user() -> str:
     return "login-user:" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-def _identity_or_ip() -> str:
-    return web_identity(create=False) or get_remote_address()
+def _identity() -> str:
+    """The browser's identity, issued here if new, so the first request counts under the same key."""
+    return web_identity()
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]
@@ -51,9 +52,9 @@ def install(app: Flask, settings: Settings) -> Limiter:
     lockout = f"{settings.login_lockout_failures} per {settings.login_lockout_seconds} seconds"
     limit("dashboard.login", lockout, key_func=_login_user, methods=["POST"], deduct_when=_failed)
     limit("dashboard.login", settings.login_limit, methods=["POST"], deduct_when=_failed)
-    limit("api.post_message", settings.chat_limit, key_func=_identity_or_ip, exempt_when=_is_api_client)
+    limit("api.post_message", settings.chat_limit, key_func=_identity, exempt_when=_is_api_client)
     limit("api.post_message", "300 per minute", exempt_when=_is_api_client)  # per IP: many identities
-    limit("chat_uploads.upload_photo", settings.upload_limit, key_func=_identity_or_ip,
+    limit("chat_uploads.upload_photo", settings.upload_limit, key_func=_identity,
           exempt_when=_is_api_client)
     limit("chat_uploads.upload_photo", "60 per hour", exempt_when=_is_api_client)
     for endpoint in ("public_status.public_status", "open311.get_request", "open311.list_requests"):

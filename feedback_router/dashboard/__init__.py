@@ -23,6 +23,7 @@ from feedback_router.catalog import catalog
 from feedback_router.codes import normalize_code
 from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
 from feedback_router.sla import TZ, as_utc
+from nlu.text import clean_text
 
 T = TypeVar("T")  # the item a staff action works on (ticket, suggestion, denunciation)
 
@@ -223,14 +224,20 @@ def api_ticket(code: str):  # type: ignore[no-untyped-def]
 @dashboard_bp.route("/api/tickets/<code>/status", methods=["POST"])
 @login_required
 def api_ticket_status(code: str):  # type: ignore[no-untyped-def]
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="Cần một đối tượng JSON hợp lệ (send a valid JSON object)."), 400
     status = str(body.get("status", ""))
     if status not in TicketStatus.__members__:
         abort(400)
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        return jsonify(error="'note' phải là chuỗi tối đa 2000 ký tự ('note' must be a string of at most 2000 "
+                             "characters)."), 422
     with Session(engine()) as s:
         t = _ticket_or_404(s, code, g.user)
         try:
-            lifecycle.change_status(s, t, status, actor=staff_actor(), note=body.get("note"))
+            lifecycle.change_status(s, t, status, actor=staff_actor(), note=clean_text(note) if note else None)
         except lifecycle.LifecycleError as exc:
             return jsonify(error=str(exc)), 409
         s.commit()

@@ -17,6 +17,7 @@ from feedback_router import db
 from feedback_router.models import Contact, Outbox
 from feedback_router.outbox import enqueue
 
+API_TOKEN = "test-api-token"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
@@ -40,7 +41,9 @@ def gateway() -> FakeGateway:
 def client(gateway: FakeGateway, db_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
     # Every chat turn is stored in the inbound queue first (issue 14): a migrated database.
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
-    return create_app({"GATEWAY": gateway, "TESTING": True}).test_client()
+    client = create_app({"GATEWAY": gateway, "TESTING": True, "API_TOKENS": API_TOKEN}).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {API_TOKEN}"  # an integrator may name sender_id
+    return client
 
 
 def _upload(client: FlaskClient, data: bytes | None, name: str = "p.png", **form: str):  # type: ignore[no-untyped-def]
@@ -87,9 +90,9 @@ def test_too_big_is_413(client: FlaskClient, gateway: FakeGateway) -> None:
 def test_missing_fields_are_400(client: FlaskClient, gateway: FakeGateway) -> None:
     resp = _upload(client, None)
     assert resp.status_code == 400 and "photo" in resp.get_json()["error"]
-    resp = client.post("/api/v1/uploads", data={"photo": (io.BytesIO(PNG), "p.png")},
-                       content_type="multipart/form-data")
-    assert resp.status_code == 400 and "sender_id" in resp.get_json()["error"]
+    resp = client.post("/api/v1/uploads", data={"photo": (io.BytesIO(PNG), "p.png"), "sender_id": "abc"},
+                       content_type="multipart/form-data", headers={"Authorization": ""})
+    assert resp.status_code == 401 and "sender_id" in resp.get_json()["error"]  # naming someone needs a token
     resp = _upload(client, b"")
     assert resp.status_code == 400
     assert gateway.seen == []
@@ -100,8 +103,10 @@ def test_gateway_down_is_queued(db_env: str, tmp_path: Path, monkeypatch: pytest
     from scripts.procs import free_port
 
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
-    app = create_app({"GATEWAY": Gateway(f"http://127.0.0.1:{free_port()}", timeout=2)})
-    resp = _upload(app.test_client(), PNG)
+    app = create_app({"GATEWAY": Gateway(f"http://127.0.0.1:{free_port()}", timeout=2), "API_TOKENS": API_TOKEN})
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {API_TOKEN}"
+    resp = _upload(client, PNG)
     assert resp.status_code == 202 and resp.get_json()["queued"] is True  # stored, answered later (issue 14)
 
 
@@ -152,6 +157,9 @@ def test_inbox_delivers_each_answer_once(db_env: str, client: FlaskClient) -> No
     assert rows["k3"].status == "pending" and rows["k4"].status == "pending"
 
 
-def test_inbox_needs_sender(db_env: str, client: FlaskClient) -> None:
-    assert client.get("/api/v1/messages/inbox").status_code == 400
-    assert client.get("/api/v1/messages/inbox?sender_id=").status_code == 400
+def test_inbox_is_the_cookie_identitys(db_env: str, client: FlaskClient) -> None:
+    """Without a named sender the inbox is the browser's own (server-issued cookie); naming
+    someone else's needs an API token (issue 14)."""
+    anonymous = {"Authorization": ""}
+    assert client.get("/api/v1/messages/inbox", headers=anonymous).get_json()["sender_id"].startswith("web:")
+    assert client.get("/api/v1/messages/inbox?sender_id=web:abc", headers=anonymous).status_code == 401
