@@ -7,6 +7,7 @@ here must answer `/healthz` and stay local unless configured otherwise.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 import threading
@@ -24,6 +25,8 @@ from feedback_router.desks import desk_data
 from feedback_router.civic_data import civic
 from feedback_router.identity_crypto import require_key
 from feedback_router.settings import get_settings, startup_check
+
+ACTIONS_TOKEN_HEADER = "X-Actions-Token"
 
 
 class ThreadedActionExecutor(ActionExecutor):
@@ -67,6 +70,18 @@ def build_app():  # type: ignore[no-untyped-def]
     desk_data()  # same for data/desks.yaml (booking desks, hours, procedures)
     civic()  # same for data/civic.yaml
     require_key()  # no DENOUNCE_KEY in production: refuse to start (identity_crypto)
+
+    token = get_settings().actions_token.get_secret_value()
+    if token:
+        @app.on_request
+        async def _shared_secret(request: Request):  # type: ignore[no-untyped-def]
+            """Only Rasa may call actions: endpoints.yml sends ACTIONS_TOKEN as X-Actions-Token."""
+            if request.path == "/healthz":
+                return None
+            given = request.headers.get(ACTIONS_TOKEN_HEADER, "")
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return response.json({"error": "Cần X-Actions-Token (action server token required)."}, status=401)
+            return None
 
     @app.get("/healthz")
     async def healthz(_: Request) -> HTTPResponse:

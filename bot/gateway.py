@@ -73,7 +73,8 @@ class Gateway:
     def parse(self, text: str) -> dict:
         """Rasa's NLU parse of one text (no dialogue state touched)."""
         try:
-            resp = self._http.post(f"{self.base_url}/model/parse", json={"text": text}, timeout=self.timeout)
+            resp = self._http.post(f"{self.base_url}/model/parse", json={"text": text}, params=_token_params(),
+                                   timeout=self.timeout)  # Rasa's --auth-token guards /model/parse
         except requests.RequestException as exc:
             raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
         if resp.status_code != 200:
