@@ -56,9 +56,13 @@ def make_responder(gateway: Gateway) -> Callable[[str, str], Awaitable[list[str]
 
 
 def on_call_end(record: CallRecord) -> list[str]:
-    """Attach the call's transcript and recording to the tickets the caller filed."""
+    """Attach the call's transcript and recording to the tickets the caller filed; a call in
+    which a denunciation was spoken has its recording and transcript sealed (at_rest)."""
+    from feedback_router.at_rest import is_denunciation_call, seal_call_files
     from feedback_router.service import attach_call_record
 
+    if record.recording_path is not None and is_denunciation_call(record.transcript_text()):
+        seal_call_files(record.recording_path)  # the denouncer's voice and words: DENOUNCE_KEY only
     codes = attach_call_record(sender_id=record.sender_id, started_at=record.started_at,
                                transcript=record.transcript_text(),
                                recording_path=str(record.recording_path) if record.recording_path else None)
