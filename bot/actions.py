@@ -14,13 +14,15 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import duplicate_actions as duplicates
+from bot import place_hints
 from feedback_router.catalog import catalog
 from feedback_router.service import create_ticket, find_ticket
 from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
 from nlu.safety import emergency_number
 from nlu.selection import selected_category
-from nlu.text import collapse_whitespace, fold, nfc
+from nlu.text import collapse_whitespace, nfc
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class ActionClassifyReport(Action):
             category, confidence = "other", 0.0
         text = nfc((tracker.latest_message or {}).get("text") or "")
         entities = extract(text)
-        hint = address_text(entities)
+        hint = place_hints.address_hint(text, address_text(entities))  # keeps "số 18" of "số 18 phố Huế"
         device = ((tracker.latest_message or {}).get("metadata") or {}).get("device") or {}
         if device.get("address") and not hint:
             # A household device reports from its registered home: never ask "where?".
@@ -99,21 +101,26 @@ class ActionExtractLocation(Action):
             lon = coords.get("longitude", lon)
             if lat is None or lon is None:
                 return []
-            where = f"{hint} (GPS {float(lat):.6f}, {float(lon):.6f})" if hint else \
-                f"GPS {float(lat):.6f}, {float(lon):.6f}"
+            where = place_hints.shared_point(hint, float(lat), float(lon), duplicates.language(tracker))
             return [SlotSet("location", where), SlotSet("latitude", float(lat)),
                     SlotSet("longitude", float(lon))]
         text = collapse_whitespace(nfc(latest.get("text") or ""))
         if not text or text.startswith("/"):
             return []
-        if hint and fold(hint) not in fold(text):
-            text = f"{hint}, {text}"
-        return [SlotSet("location", text)]
+        return [SlotSet("location", place_hints.location_answer(hint, text))]
 
 
 class ValidateReportForm(FormValidationAction):
     def name(self) -> str:
         return "validate_report_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        return duplicates.required_slots(domain_slots, tracker)
+
+    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return duplicates.confirmed_slots(value, tracker)
 
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -188,7 +195,8 @@ class ActionSubmitReport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         reset = [SlotSet(s, None) for s in ("description", "location", "confirmed", "address_hint",
-                                            "latitude", "longitude", "category", "category_confidence")]
+                                            "latitude", "longitude", "category", "category_confidence",
+                                            "duplicate_code", "same_issue")]
         if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(response="utter_report_cancelled")
             return reset
@@ -202,8 +210,15 @@ class ActionSubmitReport(Action):
             latitude=tracker.get_slot("latitude"),
             longitude=tracker.get_slot("longitude"),
             phone=caller_phone(tracker.sender_id),
+            join_code=duplicates.join_code(tracker),
+            detect_duplicates=not duplicates.asks_before_joining(tracker.sender_id),
         )
         log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
+        if receipt.merged:  # one message, one code: "N người đã phản ánh việc này; bạn được thêm vào HN-…"
+            dispatcher.utter_message(
+                text=duplicates.joined_text(receipt, duplicates.language(tracker)),
+                json_message=duplicates.joined_json(receipt))
+            return [*reset, SlotSet("ticket_code", receipt.code)]
         dispatcher.utter_message(
             text=(f"Đã tiếp nhận phản ánh của bạn. Mã phản ánh: {receipt.code}.\n"
                   f"Đơn vị xử lý: {receipt.unit_name}.\n"

@@ -35,7 +35,8 @@ _STOP_WORDS = frozenset(
     "gan canh truoc doi sau ben trong tai o cua near in at opposite va bi co khong la dang rat nha cho "
     "thi".split()
 )
-_STREET_WORDS = ("duong", "pho", "dai lo")
+_NOT_STREET_BEFORE = frozenset("den long mat le tren ra sua giua qua ven bo canh khu tuyen cac nhieu".split())
+_NOT_STREET_FIRST = frozenset("ong day ray dien nuoc bi bo hong ngap nay do kia xa".split())
 _EN_TAIL = frozenset({"street", "st", "road", "rd", "avenue", "ave", "lane"})
 _ALLEY_WORDS = r"ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|alley|lane"
 _NUM = r"\d+[a-zA-Z]?"
@@ -49,7 +50,8 @@ _HOUSE_RE = re.compile(rf"\b(?:số nhà|so nha|nhà số|nha so|số|so|no\.?|n
 _BARE_HOUSE_RE = re.compile(rf"(?<![\w/]){_NUM}(?:/{_NUM})*(?=\s+[^\W\d_])", re.UNICODE)
 _STREET_KW_RE = re.compile(r"\b(?:đường|duong|phố|pho|đại lộ|dai lo)\s+", re.IGNORECASE)
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+[a-zA-Z]?(?:/\d+)*", re.UNICODE)
-_SEPARATOR_RE = re.compile(r"[,.;:()\n]|\s-\s")
+_SEPARATOR_RE = re.compile(r"[,.;:()\n—–]|\s-\s")
+_PARENTHESES_RE = re.compile(r"\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,27 @@ def _name_before_en_tail(text: str) -> tuple[str, int] | None:
     return (" ".join(words), m.start(1)) if words else None
 
 
+def _keyword_street(text: str) -> str | None:
+    """The name after "phố"/"đường", skipping the word's other senses: "đèn đường" (street
+    light), "mặt đường" (road surface), "đường ống" (pipe), "đường dây" (power line)."""
+    for kw in _STREET_KW_RE.finditer(text):
+        name = _name_after(text, kw.end())
+        if name is None:
+            continue
+        before = fold(text[:kw.start()]).split()[-1:] or [""]
+        if name[0].isupper() or (before[0] not in _NOT_STREET_BEFORE
+                                 and fold(name.split()[0]) not in _NOT_STREET_FIRST):
+            return name
+    return None
+
+
 def parse_address(text: str | None) -> Address:
     """House number, alley chain and street of a typed place ("số 5 ngõ 12/34 Láng Hạ, phường
     Láng" → 5, 12/34, Láng Hạ). Parts not found are None; nothing is guessed."""
     if not text:
         return Address(None, None, None)
-    text = unicodedata.normalize("NFC", text)
+    # "(theo tâm phường gần nhất, cách 420 m)": remarks, not address parts
+    text = _PARENTHESES_RE.sub(" ", unicodedata.normalize("NFC", text))
     alley = street = house = None
     m = _ALLEY_RE.search(text)
     if m is not None:
@@ -158,14 +175,13 @@ def parse_address(text: str | None) -> Address:
         house = fold(house_m.group(1)) if house_m else None
     else:
         named = _NAMED_ALLEY_RE.search(text)
-        kw = _STREET_KW_RE.search(text)
         en = _name_before_en_tail(text)
         if named is not None and _name_after(text, named.end()):
             street = "ngõ " + (_name_after(text, named.end()) or "")
-        elif kw is not None:
-            street = _name_after(text, kw.end())
-        elif en is not None:
-            street = en[0]
+        else:
+            street = _keyword_street(text)
+            if en is not None and (street is None or not street[0].isupper()):
+                street = en[0]
         house_m = _HOUSE_RE.search(text)
         if house_m is not None:
             house = fold(house_m.group(1))
