@@ -30,6 +30,7 @@ from tourism.search import (
     search_places,
 )
 from tourism.sites import get_place
+from nlu import clock
 
 _MONTH_RE = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\b")
 _THIS_MONTH = ("thang nay", "this month")
@@ -127,7 +128,7 @@ class ActionAnswerTourism(Action):
                                              "For example:"), buttons=_buttons(TOURISM_STARTERS[lang]))
             return []
         folded = fold(text)
-        today = date.today()
+        today = clock.hanoi_today()
         month = _festival_month(folded, today)
         if month is not None:
             found = festivals_in_month(month, today.year)

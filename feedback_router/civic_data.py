@@ -17,6 +17,7 @@ from feedback_router.catalog import TRIAGE_UNIT_ID, Catalog, CatalogError, _load
 from feedback_router.codes import ALPHABET
 from feedback_router.config import DATA_DIR
 from nlu.text import fold
+from nlu import clock
 
 WARD = "ward"
 
@@ -90,5 +91,5 @@ def route_suggestion(text: str, ward_unit_id: str | None) -> tuple[str, str]:
 
 
 def new_code(prefix: str, today: date | None = None) -> str:
-    day = today or date.today()
+    day = today or clock.hanoi_today()
     return f"{prefix}-{day:%d%m}-" + "".join(secrets.choice(ALPHABET) for _ in range(4))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date
+from nlu import clock
 
 ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
 CODE_RE = re.compile(r"^HN-\d{4}-[" + ALPHABET + r"]{4}$")
 
 
 def new_code(today: date | None = None) -> str:
-    day = today or date.today()
+    day = today or clock.hanoi_today()
     suffix = "".join(secrets.choice(ALPHABET) for _ in range(4))
     return f"HN-{day:%d%m}-{suffix}"
 

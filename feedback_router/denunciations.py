@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from feedback_router.identity_crypto import Identity, seal, unseal
 from feedback_router.models import DashboardUser
 from feedback_router.service import SYSTEM_ACTOR
 from nlu.text import collapse_whitespace, nfc
+from nlu import clock
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +109,12 @@ def file_denunciation(*, text: str, anonymous: bool, identity: Identity | None =
         token = seal(clean_identity(identity))
     handler = civic().inspection_unit
     subject = subject_unit_for(body)
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     for _attempt in range(8):
         try:
             with session_scope(engine) as session:
-                item = Denunciation(code=new_code("TC", now.date()), anonymous=bool(anonymous), text=body,
+                code = new_code("TC", clock.to_hanoi(now).date())  # the day in Hanoi, not on the server
+                item = Denunciation(code=code, anonymous=bool(anonymous), text=body,
                                     subject_unit_id=subject, handler_unit_id=handler, status=D.received,
                                     identity_token=token, created_at=now, updated_at=now)
                 item.events.append(DenunciationEvent(
@@ -159,7 +161,7 @@ def read_identity(session: Session, item: Denunciation, user: DashboardUser,
         return None
     identity = unseal(item.identity_token)
     item.events.append(DenunciationEvent(kind="identity_view", status=item.status, actor=f"staff:{user.username}",
-                                         note=None, created_at=now or datetime.now(timezone.utc)))
+                                         note=None, created_at=now or clock.now()))
     session.flush()
     return identity
 
@@ -174,7 +176,7 @@ def change_status(session: Session, item: Denunciation, new_status: Denunciation
     if new not in table[item.status]:
         raise DenunciationError(f"không thể chuyển từ {item.status.value} sang {new.value}")
     item.status = new
-    moment = now or datetime.now(timezone.utc)
+    moment = now or clock.now()
     item.updated_at = moment
     event = DenunciationEvent(kind="status", status=new, actor=actor,
                               note=collapse_whitespace(nfc(note or "")) or None, created_at=moment)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from feedback_router.booking import HANOI, Desk, DeskKind, Slot
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.config import DATA_DIR
+from nlu import clock
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SESSION_RE = re.compile(r"^(\d{2}:\d{2})-(\d{2}:\d{2})$")
@@ -318,7 +319,7 @@ def seed_slots(session: Session, *, days: int, today: date | None = None,
     at least MONTHLY_HORIZON_DAYS) for every desk, or for ``desk_ids``; returns how many were
     created. Idempotent and safe to run concurrently."""
     data = data or desk_data()
-    today = today or datetime.now(HANOI).date()
+    today = today or clock.hanoi_today()
     chosen = [data.desks[i] for i in desk_ids] if desk_ids is not None else list(data.desks.values())
     rows: list[dict[str, Any]] = []
     horizon = max(days, MONTHLY_HORIZON_DAYS) if any(d.schedule.monthly_nth for d in chosen) else days

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketFollower, TicketStatus
 from feedback_router.places import Address, distance_m, parse_address
+from nlu import clock
 
 WINDOW = timedelta(days=7)
 # Inner-city frontages are 4–5 m wide and phone GPS is good to 5–20 m: 30 m is a few houses,
@@ -114,7 +115,7 @@ def find_duplicate(
                          Ticket.longitude.between(lon - dlon, lon + dlon)))
     if not near:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     candidates = session.scalars(
         select(Ticket)
         .where(Ticket.category == category, Ticket.unit_id == unit_id,
@@ -167,7 +168,7 @@ def attach_report(session: Session, ticket: Ticket, contact: Contact, descriptio
         where += f"\nGPS: {latitude:.6f}, {longitude:.6f}"
     event = TicketEvent(status=ticket.status, actor=actor, kind="report", public=False,
                         note=f"báo cáo trùng #{ticket.report_count}: {description[:2000]}{where}",
-                        created_at=now or datetime.now(timezone.utc))
+                        created_at=now or clock.now())
     ticket.events.append(event)
     session.flush()
     return event

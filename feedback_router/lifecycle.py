@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from feedback_router import outbox
 from feedback_router.catalog import catalog
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketFollower, TicketStatus, Unit
+from nlu import clock
 
 S = TicketStatus
 TRANSITIONS: dict[TicketStatus, set[TicketStatus]] = {
@@ -48,7 +49,7 @@ class LifecycleError(ValueError):
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def _aware(moment: datetime) -> datetime:

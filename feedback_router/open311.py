@@ -31,6 +31,7 @@ from feedback_router.public_data import mask_personal, public_descriptions, publ
 from feedback_router.service import create_ticket
 from feedback_router.settings import get_settings
 from feedback_router.sla import TZ, as_utc
+from nlu import clock
 
 open311_bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -203,7 +204,7 @@ def list_requests(fmt: str) -> Response:
             return error(fmt, 400, "start_date and end_date must be ISO 8601 dates between 2000 and 2100 "
                                    "(ngày phải theo ISO 8601, từ năm 2000 đến 2100)")
         if start is None and end is None:
-            start = datetime.now(timezone.utc) - DEFAULT_WINDOW
+            start = clock.now() - DEFAULT_WINDOW
         if start is not None:
             stmt = stmt.where(Ticket.created_at >= start.astimezone(timezone.utc))
         if end is not None:

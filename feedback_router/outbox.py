@@ -26,13 +26,14 @@ Contract for the channel adapters:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_router.models import Contact, DashboardUser, Outbox, Ticket, TicketEvent
+from nlu import clock
 
 MAX_ATTEMPTS = 20
 CALLBACK, CALLED = "callback", "called"
@@ -43,7 +44,7 @@ MAX_DELAY_S = 3600
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -63,7 +64,7 @@ def enqueue(
     existing = session.scalar(select(Outbox).where(Outbox.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     item = Outbox(
         ticket_id=ticket.id if ticket is not None else None,
         contact_id=contact.id,
@@ -128,7 +129,7 @@ def unread_for(session: Session, recipient: str, limit: int = 50) -> list[Outbox
 
 def acknowledge(session: Session, recipient: str, ids: list[int]) -> int:
     """The client confirmed it shows these rows: mark them sent (only the recipient's own)."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     rows = session.scalars(select(Outbox).where(Outbox.recipient == recipient, Outbox.id.in_(ids),
                                                 Outbox.status == PENDING))
     count = 0
@@ -145,7 +146,7 @@ def mark_sent(session: Session, item_id: int) -> None:
         raise LookupError(f"outbox row {item_id} not found")
     item.status = "sent"
     item.attempts += 1
-    item.sent_at = datetime.now(timezone.utc)
+    item.sent_at = clock.now()
     item.last_error = None
     session.flush()
 

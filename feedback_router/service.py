@@ -19,6 +19,7 @@ from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, U
 from feedback_router.routing import route
 from feedback_router.sla import deadlines
 from nlu.text import fold
+from nlu import clock
 
 SYSTEM_ACTOR = "system:assistant"
 
@@ -148,7 +149,7 @@ def create_ticket(
     ward = resolved_ward(ward_unit_id, latitude, longitude)
     # A report accusing the unit it would go to goes to the inspectorate (feedback_router.accused).
     decision = route(category, ward, accused_unit_id=accused_unit(description, ward))
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     place = Place.of(location_text, ward, latitude, longitude)
     ack_due, sla_due = deadlines(now, decision.urgency)
     for _attempt in range(8):
@@ -168,7 +169,7 @@ def create_ticket(
                                          existing.unit.name, existing.urgency.value, decision.hotline,
                                          existing.status.value, merged=True, report_count=existing.report_count)
                 ticket = Ticket(
-                    code=new_code(),
+                    code=new_code(clock.to_hanoi(now).date()),
                     category=category,
                     urgency=Urgency(decision.urgency),
                     status=TicketStatus.received,

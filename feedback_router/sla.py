@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from nlu import clock
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -124,7 +126,7 @@ def flag_overdue(session, now: datetime | None = None) -> int:  # type: ignore[n
 
     from feedback_router.models import Ticket, TicketEvent, TicketStatus
 
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     open_statuses = (TicketStatus.received, TicketStatus.assigned, TicketStatus.in_progress)
     stmt = select(Ticket).where(
         Ticket.status.in_(open_statuses), Ticket.overdue.is_(False),

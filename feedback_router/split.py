@@ -10,7 +10,7 @@ Both tickets record the split in their history, and the citizen is told the new 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from feedback_router.models import Contact, Ticket, TicketEvent, TicketFollower,
 from feedback_router.routing import route
 from feedback_router.sla import as_utc, deadlines
 from nlu.text import nfc
+from nlu import clock
 
 REPORT_PREFIX = "báo cáo trùng #"
 PLACE_PREFIX = "địa điểm: "
@@ -95,7 +96,7 @@ def split_report(session: Session, ticket: Ticket, contact_id: int, *, actor: st
     found = {c.contact_id: c for c in candidates(session, ticket)}.get(contact_id)
     if found is None:
         raise LifecycleError("người này không theo dõi phản ánh / that citizen does not follow this ticket")
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     text = nfc(description or "").strip() or found.description
     place = nfc(location_text or "").strip() or found.location_text
     ward = ward_unit_id or found.ward_unit_id

@@ -12,7 +12,7 @@ as the change it announces. Callers of the ``session`` functions own the transac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from feedback_router.models import Unit
 from feedback_router.service import SYSTEM_ACTOR, get_or_create_contact
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, nfc
+from nlu import clock
 
 S = SuggestionStatus
 TRANSITIONS: dict[SuggestionStatus, set[SuggestionStatus]] = {
@@ -89,7 +90,7 @@ def clean_text(text: object) -> str:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 def _topic_name(topic_id: str) -> str:
@@ -112,7 +113,8 @@ def create_suggestion(*, text: str, sender_id: str, publish: bool, ward_unit_id:
         try:
             with session_scope(engine) as session:
                 contact = get_or_create_contact(session, sender_id, phone)
-                item = Suggestion(code=new_code("GY", now.date()), topic=topic, text=body, ward_unit_id=ward_unit_id,
+                code = new_code("GY", clock.to_hanoi(now).date())  # the day in Hanoi, not on the server
+                item = Suggestion(code=code, topic=topic, text=body, ward_unit_id=ward_unit_id,
                                   unit_id=unit_id, contact_id=contact.id, channel=contact.channel,
                                   status=S.received, publish_consent=bool(publish), published=bool(publish),
                                   support_count=0, created_at=now, updated_at=now)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.message import Attachment
+from nlu import clock
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def upload_dir() -> Path:
 
 def store_bytes(channel: str, data: bytes, *, kind: str, suffix: str, mime: str | None = None) -> Attachment:
     """Write one upload under <UPLOAD_DIR>/<channel>/<yyyy-mm-dd>/<random><suffix>."""
-    day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    day = clock.now().strftime("%Y-%m-%d")
     folder = upload_dir() / channel / day
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{suffix}"

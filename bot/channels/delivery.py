@@ -25,7 +25,6 @@ import os
 import signal
 import threading
 import time
-from datetime import datetime, timezone
 from typing import Any
 
 from bot.channels import device, inbound
@@ -37,6 +36,7 @@ from feedback_router import outbox
 from feedback_router.booking_jobs import BookingJobs
 from feedback_router.db import get_engine, session_scope
 from feedback_router.sla import flag_overdue
+from nlu import clock
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def main() -> None:
                 next_booking_check = time.monotonic() + booking_every
                 try:
                     with session_scope() as session:
-                        done = booking_jobs.run(session, datetime.now(timezone.utc))
+                        done = booking_jobs.run(session, clock.now())
                     if any(done.values()):
                         log.info("booking: %d slots published, %d reminders queued", done["slots"], done["reminders"])
                 except Exception:

@@ -18,7 +18,7 @@ import logging
 import os
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, exists, or_, select, update
@@ -32,6 +32,7 @@ from bot.message import Attachment, Location, Message, Reply
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from feedback_router.service import get_or_create_contact
+from nlu import clock
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or clock.now()
 
 
 # ---- payload --------------------------------------------------------------------------------

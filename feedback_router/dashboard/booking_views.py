@@ -7,7 +7,7 @@ started, and a started slot never gives capacity back (feedback_router.booking).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from feedback_router import booking
 from feedback_router.auth import engine, login_required
-from feedback_router.booking import HANOI, BookingError, Desk, local
+from feedback_router.booking import BookingError, Desk, local
 from feedback_router.codes import normalize_code
 from feedback_router.desks import desk_data
 from feedback_router.models import DashboardUser
+from nlu import clock
 
 booking_bp = Blueprint("booking_desk", __name__, url_prefix="/dashboard/desks", template_folder="templates")
 
@@ -36,7 +37,7 @@ def _desk_or_404(s: Session, desk_id: str, user: DashboardUser) -> Desk:
 def _day() -> date:
     raw = request.args.get("day") or request.form.get("day") or ""
     try:
-        return date.fromisoformat(raw) if raw else datetime.now(HANOI).date()
+        return date.fromisoformat(raw) if raw else clock.hanoi_today()
     except ValueError:
         abort(400, description="Ngày không hợp lệ (dùng dạng YYYY-MM-DD).")
 
