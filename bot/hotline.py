@@ -199,6 +199,9 @@ async def serve() -> None:
 
 
 def main() -> None:
+    from feedback_router.settings import startup_check
+
+    startup_check("hotline")  # unsafe secrets outside development: no start (issue 14)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):

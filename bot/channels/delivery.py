@@ -158,6 +158,9 @@ def run_inbound(gateway: Gateway | None) -> dict[str, int]:
 
 
 def main() -> None:
+    from feedback_router.settings import startup_check
+
+    startup_check("delivery")  # unsafe secrets outside development: no start (issue 14)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     interval = float(os.environ.get("DELIVERY_POLL_SECONDS", "2"))

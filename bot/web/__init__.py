@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from bot.web import limits, security  # issue 14: headers, cookies, identity, rate limits
     from feedback_router import web_identity
 
+    from feedback_router.dashboard.moderation_views import moderation_bp  # public text (issue 14)
+    app.register_blueprint(moderation_bp)
+
     security.install(app, settings)
     web_identity.install(app)
     limits.install(app, settings)

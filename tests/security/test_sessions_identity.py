@@ -98,3 +98,35 @@ def test_inbox_is_readable_only_with_the_identity_cookie(app: Flask, engine: Eng
     integrator = app.test_client()
     got = integrator.get(f"/api/v1/messages/inbox?sender_id={me}", headers={"Authorization": f"Bearer {API_TOKEN}"})
     assert got.status_code == 200
+
+
+def test_staff_moderate_the_public_description(app: Flask, ticket_code: str) -> None:
+    """FixMyStreet model: staff replace what Open311 shows; the citizen's text stays internal."""
+    c = app.test_client()
+    _, token = login(c)
+    page = c.get(f"/dashboard/t/{ticket_code}/public").get_data(as_text=True)
+    assert "0912 345 678" in page and "•••" in page  # staff see both
+    resp = c.post(f"/dashboard/t/{ticket_code}/public", data={"csrf_token": token,
+                                                             "public_description": "Rác tồn ở ngõ 12 Láng Hạ"})
+    assert resp.status_code == 302
+    row = app.test_client().get(f"/open311/v2/requests/{ticket_code}.json").get_json()[0]
+    assert row["description"] == "Rác tồn ở ngõ 12 Láng Hạ"
+    assert c.post(f"/dashboard/t/{ticket_code}/public", data={"csrf_token": token,
+                                                             "public_description": " "}).status_code == 422
+    assert app.test_client().get(f"/dashboard/t/{ticket_code}/public").status_code == 302  # login first
+
+
+def test_users_cli_password_change_revokes(app: Flask, engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from feedback_router import db, users
+
+    c = app.test_client()
+    login(c)
+    monkeypatch.setenv("DATABASE_URL", str(engine.url.render_as_string(hide_password=False)))
+    db.engine_for.cache_clear()
+    monkeypatch.setenv("DASHBOARD_PASSWORD", "mat-khau-moi-67890")
+    try:
+        assert users.main(["passwd", "--username", "sup"]) == 0
+    finally:
+        db.engine_for.cache_clear()
+    assert c.get("/dashboard/export.csv").status_code == 302
+    assert login(app.test_client(), "sup", "mat-khau-moi-67890")[0] == 302
