@@ -17,7 +17,14 @@ from __future__ import annotations
 import collections
 from typing import Any
 
+from nlu.safety import emergency_number
+
 ASK = "danger_check"  # the intent of the one-question clarification (nlu.safety)
+
+
+def due_number(item: dict[str, Any]) -> str:
+    """The number an emergency item must get: its `number`, else its category's."""
+    return str(item.get("number") or emergency_number(item.get("category")))
 
 
 def ratio(hit: int, n: int) -> str:
@@ -28,7 +35,7 @@ def safety_lines(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> li
     lines = []
     emerg = [(i, p) for i, p in zip(items, preds) if i["intent"] == "emergency"]
     if emerg:
-        typed = sum(p["intent"] == "emergency" and p.get("number") == i.get("number") for i, p in emerg)
+        typed = sum(p["intent"] == "emergency" and p.get("number") == due_number(i) for i, p in emerg)
         found = sum(p["intent"] == "emergency" for _, p in emerg)
         asked = sum(p["intent"] == ASK for _, p in emerg)
         lines.append(
