@@ -22,6 +22,7 @@ from feedback_router.civic_models import Denunciation, DenunciationStatus, Sugge
 from feedback_router.dashboard import act_and_redirect, staff_actor
 from feedback_router.identity_crypto import IdentityUnreadable
 from feedback_router.models import DashboardUser, Unit
+from feedback_router.public_data import mask_personal
 from feedback_router.sla import as_utc
 from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 
@@ -238,7 +239,7 @@ def api_denunciation_identity(code: str):  # type: ignore[no-untyped-def]
 # --- public suggestions page -----------------------------------------------------------------
 
 def _public_json(item: sg.PublicSuggestion) -> dict:
-    return {"code": item.code, "text": item.text, "topic": item.topic_name, "unit": item.unit_name,
+    return {"code": item.code, "text": mask_personal(item.text), "topic": item.topic_name, "unit": item.unit_name,
             "status": item.status, "status_vi": item.status_vi, "supports": item.support_count,
             "answer": item.answer, "created_at": as_utc(item.created_at).isoformat()}
 
@@ -248,7 +249,8 @@ def public_suggestions():  # type: ignore[no-untyped-def]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     order = "top" if request.args.get("order") == "top" else "new"
     items, has_next = sg.public_list(engine(), page, order)
-    return render_template("civic/suggestions.html", items=items, page=page, has_next=has_next, order=order)
+    return render_template("civic/suggestions.html", items=items, page=page, has_next=has_next, order=order,
+                           mask_personal=mask_personal)
 
 
 @civic_bp.route("/api/v1/suggestions")
@@ -265,7 +267,7 @@ def public_suggestion(code: str):  # type: ignore[no-untyped-def]
         abort(404)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(_public_json(item))
-    return render_template("civic/suggestion.html", item=item)
+    return render_template("civic/suggestion.html", item=item, masked_text=mask_personal(item.text))
 
 
 def _supporter(named: object) -> str | None:

@@ -167,3 +167,15 @@ def test_api_token_bypasses_nothing_but_sender_choice(app: Flask) -> None:
     resp = app.test_client().post("/api/v1/messages", data=DEEP, content_type="application/json",
                                   headers={"Authorization": f"Bearer {API_TOKEN}"})
     assert resp.status_code == 400
+
+
+def test_public_suggestions_are_masked(app: Flask, engine: Engine) -> None:
+    """A published suggestion's phone number and e-mail do not reach the public pages (failed on old code)."""
+    from feedback_router import suggestions as sg
+
+    code = sg.create_suggestion(text="Nên lắp đèn ngõ 5 Kim Mã, liên hệ 0987 654 321 hoặc an@example.com",
+                                sender_id="web:author-1", publish=True, engine=engine).code
+    c = app.test_client()
+    for body in (c.get("/suggestions").get_data(as_text=True), c.get(f"/suggestions/{code}").get_data(as_text=True),
+                 str(c.get("/api/v1/suggestions").get_json())):
+        assert "0987 654 321" not in body and "an@example.com" not in body and "Kim Mã" in body
