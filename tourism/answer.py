@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from nlu import clock
 from tourism.search import next_festival_date
 from tourism.sites import Festival, Place
 
@@ -124,7 +125,7 @@ def answer_place(place: Place, aspect: str | None = None, lang: str = "vi", toda
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r}")
     lang = "en" if lang == "en" else "vi"
-    today = today or date.today()
+    today = today or clock.hanoi_today()
     name = place.name(lang)
     lines: list[str]
 
