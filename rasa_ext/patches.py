@@ -34,6 +34,13 @@
    retrieve and save opened and closed a connection (≈10%). SQLite now keeps a small pool
    and uses WAL with ``synchronous=NORMAL``: a committed turn survives a crash of Rasa;
    only a power cut can lose the last turns. PostgreSQL (cluster mode) is unchanged.
+
+5. ``RemoteAction._action_call_format`` — every action call carried the whole domain
+   (≈15 KB of JSON encoded, sent and parsed each time). rasa_sdk keeps the last domain it
+   received and accepts a ``domain_digest`` instead; if it has not got that domain (a new or
+   restarted action server) it answers HTTP 449 and we send the call again with the domain.
+   So the domain travels once per action server, and the action server always acts on the
+   domain Rasa runs with.
 """
 
 from __future__ import annotations
@@ -206,6 +213,32 @@ def save_lock_with_ttl(self: RedisLockStore, lock: TicketLock) -> None:
 
 
 _SESSIONS: dict[tuple[int, int], aiohttp.ClientSession] = {}
+_DOMAINS: dict[str, dict[str, Any]] = {}  # digest → the domain as a dict
+_DELIVERED: set[tuple[str, str]] = set()  # (action server URL, digest) it has acknowledged
+MISSING_DOMAIN = 449  # rasa_sdk: "send me the domain"
+
+
+def domain_digest(domain: Any) -> str:
+    """A digest of the domain, computed once per Domain object."""
+    cached = getattr(domain, "_rasa_ext_digest", None)
+    if cached is None:
+        import hashlib
+
+        as_dict = domain.as_dict()
+        cached = hashlib.sha256(json.dumps(as_dict, sort_keys=True, default=str).encode()).hexdigest()
+        _DOMAINS[cached] = as_dict
+        domain._rasa_ext_digest = cached
+    return str(cached)
+
+
+def action_call_with_digest(self: RemoteAction, tracker: Any, domain: Any) -> dict[str, Any]:
+    """Rasa's action call, with the domain replaced by its digest once the server has it."""
+    result = _ORIGINALS["action_call_format"](self, tracker, domain)
+    if "domain" in result:
+        digest = result["domain_digest"] = domain_digest(domain)
+        if (self.action_endpoint.url or "", digest) in _DELIVERED:
+            del result["domain"]
+    return result
 
 
 def shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
@@ -236,14 +269,25 @@ async def request_keep_alive(self: EndpointConfig, method: str = "post", subpath
         except FileNotFoundError as e:
             raise FileNotFoundException(f"Failed to find certificate file, "
                                         f"'{os.path.abspath(self.cafile)}' does not exist.") from e
-    async with shared_session(self).request(method, url, headers=headers, params=self.combine_parameters(kwargs),
-                                            compress=compress, ssl=sslcontext, **kwargs) as response:
-        if response.status >= 400:
-            raise ClientResponseError(response.status, response.reason, await response.content.read())
-        try:
-            return await response.json()
-        except ContentTypeError:
-            return None
+    params = self.combine_parameters(kwargs)
+    body = kwargs.get("json")
+    digest = body.get("domain_digest") if isinstance(body, dict) else None
+    for _attempt in range(2):
+        async with shared_session(self).request(method, url, headers=headers, params=params,
+                                                compress=compress, ssl=sslcontext, **kwargs) as response:
+            if response.status == MISSING_DOMAIN and digest and "domain" not in kwargs["json"]:
+                _DELIVERED.discard((self.url or "", digest))  # a new action server: send it the domain
+                kwargs["json"] = {**kwargs["json"], "domain": _DOMAINS[digest]}
+                continue
+            if response.status >= 400:
+                raise ClientResponseError(response.status, response.reason, await response.content.read())
+            if digest:
+                _DELIVERED.add((self.url or "", digest))
+            try:
+                return await response.json()
+            except ContentTypeError:
+                return None
+    raise ClientResponseError(MISSING_DOMAIN, "action server refused the domain", b"")
 
 
 def sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -276,6 +320,8 @@ def apply() -> None:
     _ORIGINALS["redis_save_lock"] = RedisLockStore.save_lock
     RedisLockStore.save_lock = save_lock_with_ttl  # type: ignore[method-assign]
     _ORIGINALS["request"] = EndpointConfig.request
+    _ORIGINALS["action_call_format"] = RemoteAction._action_call_format
+    RemoteAction._action_call_format = action_call_with_digest  # type: ignore[method-assign]
     EndpointConfig.request = request_keep_alive  # type: ignore[method-assign]
     sqlalchemy.event.listen(Engine, "connect", sqlite_wal)
     _ORIGINALS["create_engine_kwargs"] = tracker_store.create_engine_kwargs

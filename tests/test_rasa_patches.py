@@ -1,7 +1,8 @@
 """rasa_ext: what we change in Rasa keeps its safety (issue 15).
 
 The patched response validation still rejects every invalid action-server response (over
-real HTTP from a stand-in action server) and agrees with jsonschema on a corpus; lock
+real HTTP from a stand-in action server speaking rasa_sdk's protocol) and agrees with
+jsonschema on a corpus; the domain is sent once and again when the server asks (449); lock
 tickets are leases, freed within one lease when their holder died, kept while it lives.
 """
 
@@ -32,6 +33,12 @@ def test_a_valid_response_is_accepted(patched: dict) -> None:
                                   "response_not_an_object", "bad_timestamp", "user_with_bad_entities"])
 def test_an_invalid_response_is_still_rejected(patched: dict, case: str) -> None:
     assert patched["actions"][case].startswith("rejected: "), patched["actions"][case]
+
+
+def test_the_domain_travels_once_per_action_server(patched: dict) -> None:
+    assert patched["domain_calls"] == [[True, 200], [False, 200]]  # first call carries it, then the digest
+    assert patched["restart_calls"] == [[False, 449], [True, 200]]  # a restarted server asks, gets it
+    assert patched["after_restart"] == "accepted 3 events"
 
 
 def test_fast_check_agrees_with_jsonschema(patched: dict) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 os.environ["TICKET_LOCK_LIFETIME"] = "1"
 
-from rasa_ext.patches import apply, is_valid_action_result  # noqa: E402
+from rasa_ext.patches import apply, is_valid_action_result
 
 apply()
 
@@ -50,10 +50,23 @@ CORPUS = [*RESPONSES.values(), {}, {"events": []}, {"events": [None]}, {"events"
 
 
 class StandIn(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    """rasa_sdk's contract: keeps the last domain; a call without it whose digest does not
+    match gets 449 ("send the domain")."""
+
+    known_digest: str | None = None
+    calls: list[tuple[bool, int]] = []  # (domain in the body, status answered)
+
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        payload = json.dumps(RESPONSES[body["next_action"]]).encode()
-        self.send_response(200)
+        status = 200
+        if "domain" in body:
+            StandIn.known_digest = body.get("domain_digest")
+        elif not body.get("domain_digest") or body.get("domain_digest") != StandIn.known_digest:
+            status = 449
+        StandIn.calls.append(("domain" in body, status))
+        payload = json.dumps(RESPONSES[body["next_action"]] if status == 200 else
+                             {"action_name": body["next_action"], "error": "domain missing"}).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -63,11 +76,14 @@ class StandIn(BaseHTTPRequestHandler):
         pass
 
 
+DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"location": {"type": "text", "mappings": []}}})
+
+
 async def run_action(url: str, name: str) -> str:
     action = RemoteAction(name, EndpointConfig(url))
     try:
         events = await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
-                                  DialogueStateTracker("citizen", []), Domain.empty())
+                                  DialogueStateTracker("citizen", []), DOMAIN)
     except jsonschema.ValidationError as exc:
         return f"rejected: {exc.message[:60]}"
     return f"accepted {len(events)} events"
@@ -106,7 +122,10 @@ def main() -> None:
 
     async def everything() -> dict[str, Any]:
         results = {name: await run_action(url, name) for name in RESPONSES}
-        return {"actions": results, "locks": await lock_leases()}
+        StandIn.known_digest = None  # the action server restarts and forgets the domain
+        after_restart = await run_action(url, "valid")
+        return {"actions": results, "after_restart": after_restart, "domain_calls": StandIn.calls[:2],
+                "restart_calls": StandIn.calls[-2:], "locks": await lock_leases()}
 
     out = asyncio.run(everything())
     reference = jsonschema.validators.validator_for(schema)(schema)  # what jsonschema.validate uses
