@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import duplicate_actions as duplicates
+from bot import photo_actions
 from bot import place_hints
 from feedback_router.catalog import catalog
 from feedback_router.service import create_ticket, find_ticket
@@ -196,7 +197,7 @@ class ActionSubmitReport(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         reset = [SlotSet(s, None) for s in ("description", "location", "confirmed", "address_hint",
                                             "latitude", "longitude", "category", "category_confidence",
-                                            "duplicate_code", "same_issue")]
+                                            "duplicate_code", "same_issue", "photos")]
         if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(response="utter_report_cancelled")
             return reset
@@ -212,6 +213,7 @@ class ActionSubmitReport(Action):
             phone=caller_phone(tracker.sender_id),
             join_code=duplicates.join_code(tracker),
             detect_duplicates=not duplicates.asks_before_joining(tracker.sender_id),
+            attachments=photo_actions.kept(tracker),
         )
         log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
         if receipt.merged:  # one message, one code: "N người đã phản ánh việc này; bạn được thêm vào HN-…"

@@ -32,6 +32,8 @@ def _rasa_text(message: Message) -> str:
     if message.location is not None and not message.text.strip():
         payload = {"latitude": message.location.latitude, "longitude": message.location.longitude}
         return "/share_location" + json.dumps(payload)
+    if message.attachments and not message.text.strip():
+        return "/share_photo"  # a photo or voice note alone: collected by the `photos` slot, no NLU guess
     if message.text.startswith("/"):
         return message.text  # button payloads ("/affirm") pass as they are
     return message.text

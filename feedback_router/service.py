@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_router.accused import accused_unit
+from feedback_router import ticket_files
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.codes import new_code, normalize_code
 from feedback_router.db import session_scope
@@ -135,6 +138,7 @@ def create_ticket(
     now: datetime | None = None,
     detect_duplicates: bool = True,
     join_code: str | None = None,
+    attachments: Sequence[Mapping[str, Any]] = (),
 ) -> TicketReceipt:
     """File a report: route it, give it a unique code, record its first event, set its
     SLA deadlines.
@@ -144,7 +148,8 @@ def create_ticket(
     ``detect_duplicates``, the strict same-address rule of duplicates.py for callers with
     no dialogue (Open311, hotline). The receipt then carries the existing code,
     ``merged=True`` and the number of reports. Without a typed ward the ward of the GPS
-    point is used, for routing and for duplicates.
+    point is used, for routing and for duplicates. ``attachments`` (photos, voice notes the
+    citizen sent: kind/path/mime/size) are kept on the ticket, joined or new (ticket_files).
     """
     ward = resolved_ward(ward_unit_id, latitude, longitude)
     # A report accusing the unit it would go to goes to the inspectorate (feedback_router.accused).
@@ -165,6 +170,7 @@ def create_ticket(
                 if existing is not None:
                     attach_report(session, existing, contact, description, SYSTEM_ACTOR,
                                   location_text=location_text, latitude=latitude, longitude=longitude, now=now)
+                    ticket_files.record(session, existing, attachments, actor=SYSTEM_ACTOR, now=now)
                     return TicketReceipt(existing.code, existing.category, existing.unit_id,
                                          existing.unit.name, existing.urgency.value, decision.hotline,
                                          existing.status.value, merged=True, report_count=existing.report_count)
@@ -193,6 +199,7 @@ def create_ticket(
                                                  created_at=now))
                 session.add(ticket)
                 session.flush()
+                ticket_files.record(session, ticket, attachments, actor=SYSTEM_ACTOR, now=now)
                 return TicketReceipt(ticket.code, category, decision.unit_id, decision.unit_name,
                                      decision.urgency, decision.hotline, ticket.status.value)
         except IntegrityError:

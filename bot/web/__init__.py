@@ -56,6 +56,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(civic_bp)
     from feedback_router.dashboard.booking_views import booking_bp  # desk staff: day list, arrivals
     app.register_blueprint(booking_bp)
+    from feedback_router.dashboard.files import files_bp  # a ticket's photos: staff of its unit only
+    app.register_blueprint(files_bp)
 
     from bot.web import limits, security  # issue 14: headers, cookies, identity, rate limits
     from feedback_router import web_identity
