@@ -273,16 +273,16 @@ class ActionCheckStatus(Action):
         codes = [e["value"] for e in (tracker.latest_message or {}).get("entities", [])
                  if e.get("entity") == "ticket_code"]
         code = codes[0] if codes else tracker.get_slot("ticket_code")
+        lang = chosen_language(tracker)
         if not code:
-            dispatcher.utter_message(text="Bạn cho tôi mã phản ánh (dạng HN-2611-4F7K) để tra cứu nhé.")
+            dispatcher.utter_message(text=wording.ask_code(lang))
             return []
         receipt = find_ticket(code)
         if receipt is None:
-            dispatcher.utter_message(text=f"Không tìm thấy phản ánh mã {code}. Bạn kiểm tra lại mã giúp tôi.")
+            dispatcher.utter_message(text=wording.unknown_code(lang, code))
             return []
-        dispatcher.utter_message(
-            text=(f"Phản ánh {receipt.code}: {STATUS_VI.get(receipt.status, receipt.status)}. "
-                  f"Đơn vị xử lý: {receipt.unit_name}."))
+        dispatcher.utter_message(text=wording.status_reply(lang, code=receipt.code, status=receipt.status,
+                                                           unit_id=receipt.unit_id, unit=receipt.unit_name))
         return []
 
 

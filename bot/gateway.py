@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import replace
 from urllib.parse import quote
 
 import requests
@@ -39,6 +40,19 @@ def _rasa_text(message: Message) -> str:
     return message.text
 
 
+def with_custom_joined(replies: list[Reply]) -> list[Reply]:
+    """Rasa's REST channel sends an action's json_message as a separate, text-less item; put it
+    back on the text it belongs to ("Mã phản ánh …" + {"ticket": …}), so that storing and
+    delivering replies, which skip text-less ones, never loses it."""
+    out: list[Reply] = []
+    for reply in replies:
+        if out and reply.custom and not (reply.text or reply.image or reply.buttons) and out[-1].custom is None:
+            out[-1] = replace(out[-1], custom=reply.custom)
+        else:
+            out.append(reply)
+    return out
+
+
 class Gateway:
     """The single door into the conversation engine for every channel."""
 
@@ -70,7 +84,7 @@ class Gateway:
             items = resp.json()
         except ValueError as exc:
             raise GatewayError("Rasa answered with invalid JSON") from exc
-        return [self._to_reply(item) for item in items if isinstance(item, dict)]
+        return with_custom_joined([self._to_reply(item) for item in items if isinstance(item, dict)])
 
     def parse(self, text: str) -> dict:
         """Rasa's NLU parse of one text (no dialogue state touched)."""

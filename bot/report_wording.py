@@ -11,6 +11,9 @@ import re
 from datetime import datetime
 
 from feedback_router.catalog import catalog
+from feedback_router.lifecycle import STATUS_VI
+from feedback_router.public.reports import STATUS_EN
+from feedback_router.settings import get_settings
 from feedback_router.sla import TZ, as_utc
 from nlu.entities import ward_unit_for
 from tourism.answer import unit_name as english_unit_name
@@ -118,3 +121,27 @@ def receipt(lang: str, *, code: str, unit: str, ack_due: datetime | None, sla_du
 
 def cancelled_response(lang: str) -> str:
     return "utter_report_cancelled_en" if lang == "en" else "utter_report_cancelled"
+
+
+def ask_code(lang: str) -> str:
+    return _t(lang, "Bạn cho tôi mã phản ánh (dạng HN-2611-4F7K) để tra cứu nhé.",
+              "Please give me the report code (it looks like HN-2611-4F7K).")
+
+
+def unknown_code(lang: str, code: str) -> str:
+    return _t(lang, f"Không tìm thấy phản ánh mã {code}. Bạn kiểm tra lại mã giúp tôi.",
+              f"I found no report with the code {code}. Please check it.")
+
+
+def status_reply(lang: str, *, code: str, status: str, unit_id: str, unit: str) -> str:
+    """Where a report stands, who handles it, and the public page with its timeline."""
+    label = (STATUS_EN if lang == "en" else STATUS_VI).get(status, status)
+    return _t(lang, f"Phản ánh {code}: {label}. Đơn vị xử lý: {unit}.\nXem diễn biến: {status_link(code)}",
+              f"Report {code}: {label}. Handled by: {unit_display_name(unit_id, unit, lang)}.\n"
+              f"Timeline: {status_link(code)}")
+
+
+def status_link(code: str) -> str:
+    """The public status page: absolute when PUBLIC_BASE_URL is set (Telegram, Zalo need it),
+    else the path, which the web chat turns into a link."""
+    return f"{get_settings().public_base_url.rstrip('/')}/status/{code}"

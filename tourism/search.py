@@ -165,6 +165,7 @@ _PLACE_ASPECTS: _AspectTable = (
     ("products", ("san pham", "ban gi", "lam gi", "mua gi", "dac san", "what do they make", "products",
                   "what can i buy", "nghe gi"), ()),
     ("address", ("dia chi", "o dau", "nam o", "duong di", "chi duong", "where is", "address", "how to get",
+                 "how do i get", "how can i get", "getting to",
                  "located", "where", "phuong nao", "xa nao", "thuoc phuong", "thuoc xa"), ()),
 )
 # "mua lụa ở đâu", "where can I buy hats": the "where" asks which place, not its street address

@@ -84,3 +84,14 @@ def test_public_list_filters_by_ward_and_category_and_masks(app: Flask, engine: 
     assert row["latitude"] == 21.012 and row["longitude"] == 105.851
     assert "•••" in row["description"] and "0912" not in row["description"]
     assert "18" not in (row["place"] or "")
+
+
+def test_a_ticket_json_stays_with_its_text() -> None:
+    """Rasa sends json_message as a separate text-less item; the status link must survive storage."""
+    from bot.gateway import with_custom_joined
+    from bot.message import Reply
+
+    joined = with_custom_joined([Reply("Mã phản ánh: HN-0101-AAAA"), Reply("", custom={"ticket": {"code": "x"}}),
+                                 Reply("Hỏi thêm?", buttons=({"title": "a", "payload": "b"},))])
+    assert [r.text for r in joined] == ["Mã phản ánh: HN-0101-AAAA", "Hỏi thêm?"]
+    assert joined[0].custom == {"ticket": {"code": "x"}}

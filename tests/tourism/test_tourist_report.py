@@ -56,7 +56,9 @@ def test_english_report_stays_english_to_the_ticket_code(stack: Stack) -> None:
     assert ticket.category == "street_lighting"
     assert ticket.ward_unit_id == "ubnd-phuong-hoan-kiem" or ticket.ward_unit_id, ticket.ward_unit_id
 
-    # the conversation stays English afterwards, also for small talk
+    # the conversation stays English afterwards: the status lookup and small talk
+    status = joined(say(stack, sender, f"what is the status of {match.group(0)}?"))
+    assert f"Report {match.group(0)}: Received" in status and f"/status/{match.group(0)}" in status, status
     assert "welcome" in joined(say(stack, sender, "thanks"))
 
 

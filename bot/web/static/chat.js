@@ -95,15 +95,18 @@
   }
   function showReplies(data) {
     let buttons = [];
-    (data.replies || []).forEach((r) => {
-      if (r.text) add("bot", r.text);
-      if (r.buttons && r.buttons.length) buttons = r.buttons;
-      const ticket = r.custom && r.custom.ticket;
-      if (ticket && typeof ticket.status_url === "string" && ticket.status_url.startsWith("/status/")) {
-        add("bot", T().track + ": " + location.origin + ticket.status_url);
-      }
-    });
+    (data.replies || []).forEach((r) => { if (showReply(r)) buttons = r.buttons; });
     setQuick(buttons);
+  }
+  // One reply, from the answer or from the inbox: its text, the status link of a new ticket;
+  // true when it brings quick-reply buttons.
+  function showReply(r) {
+    if (r.text) add("bot", r.text);
+    const ticket = r.custom && r.custom.ticket;
+    if (ticket && typeof ticket.status_url === "string" && ticket.status_url.startsWith("/status/")) {
+      add("bot", T().track + ": " + location.origin + ticket.status_url);
+    }
+    return Array.isArray(r.buttons) && r.buttons.length > 0;
   }
   let busy = 0;
   async function request(url, init, shown) {
@@ -163,8 +166,7 @@
           ids.push(m.id);
           if (shownInbox.includes(m.id)) return;  // shown before an acknowledgement got lost
           shownInbox.push(m.id);
-          if (m.text) add("bot", m.text);
-          if (Array.isArray(m.buttons) && m.buttons.length) setQuick(m.buttons);  // rate 1–5 / reopen
+          if (showReply(m)) setQuick(m.buttons);  // e.g. rate 1–5 / reopen after a resolution
         });
         // Only now the server forgets them: a response lost on the way loses nothing.
         if (ids.length) {
