@@ -10,14 +10,18 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import duplicate_actions as duplicates
 from bot import photo_actions
 from bot import place_hints
+from bot import report_wording as wording
+from bot.conversation_language import chosen_language
+from bot.police_desk import asks_police_desk, police_desk_answer
 from feedback_router.catalog import catalog
+from feedback_router.public.deadlines import ticket_deadlines
 from feedback_router.service import create_ticket, find_ticket
 from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
@@ -56,10 +60,13 @@ class ActionClassifyReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
+        text = nfc((tracker.latest_message or {}).get("text") or "")
+        if asks_police_desk(text):  # lost property: the ward police answer it, no form to fill
+            dispatcher.utter_message(text=police_desk_answer(wording.ward_unit_of(text), chosen_language(tracker)))
+            return [FollowupAction("action_listen")]
         category, confidence = selected_category(tracker.latest_message or {}, "report_issue")
         if category not in catalog().categories:
             category, confidence = "other", 0.0
-        text = nfc((tracker.latest_message or {}).get("text") or "")
         entities = extract(text)
         hint = place_hints.address_hint(text, address_text(entities))  # keeps "số 18" of "số 18 phố Huế"
         device = ((tracker.latest_message or {}).get("metadata") or {}).get("device") or {}
@@ -126,8 +133,10 @@ class ValidateReportForm(FormValidationAction):
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = collapse_whitespace(str(value or ""))
+        if text.startswith("/"):  # a button ("Phản ánh" → /report_issue) is not a description
+            return {"description": None}
         if len(text) < 5:
-            dispatcher.utter_message(text="Bạn mô tả rõ hơn sự việc giúp tôi nhé.")
+            dispatcher.utter_message(text=wording.description_too_short(chosen_language(tracker)))
             return {"description": None}
         return {"description": text}
 
@@ -135,7 +144,7 @@ class ValidateReportForm(FormValidationAction):
                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = collapse_whitespace(str(value or ""))
         if len(text) < 3:
-            dispatcher.utter_message(text="Địa chỉ chưa rõ. Bạn ghi số nhà, ngõ, đường, phường/xã giúp tôi.")
+            dispatcher.utter_message(text=wording.location_unclear(chosen_language(tracker)))
             return {"location": None}
         return {"location": text[:500]}
 
@@ -146,26 +155,28 @@ class ActionAskLocation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        hint = tracker.get_slot("address_hint")
-        if hint:
-            text = (f"Tôi ghi nhận địa điểm: {hint}. Địa điểm này thuộc phường/xã nào? "
-                    "Bạn cũng có thể bấm “Gửi vị trí” để chia sẻ vị trí chính xác.")
-        else:
-            text = ("Sự việc ở đâu? Bạn ghi rõ số nhà, ngõ, đường, phường/xã, "
-                    "hoặc bấm “Gửi vị trí” để chia sẻ vị trí.")
+        text = wording.ask_location(chosen_language(tracker), tracker.get_slot("address_hint"))
         dispatcher.utter_message(text=text, json_message={"ask": "location"})
         return []
 
 
-def _current_ward_line(location: str) -> str:
+class ActionAskDescription(Action):
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=wording.ask_description(chosen_language(tracker)))
+        return []
+
+
+def _current_ward_name(location: str) -> str | None:
     """Name the ward in force since 1 July 2025 that the address resolved to, so the
     citizen sees (and can correct) where the report will go: people often type an old
     ward ("p. Hang Dao") or no diacritics."""
-    unit_id = ward_unit_for(location)
-    if unit_id is None:
-        return ""
-    ward = gazetteer.ward_by_unit_id(unit_id)
-    return f"• Phường/xã hiện nay: {ward.full_name}\n" if ward else ""
+    unit_id = wording.ward_unit_of(location)
+    ward = gazetteer.ward_by_unit_id(unit_id) if unit_id else None
+    return ward.full_name if ward else None
 
 
 class ActionAskConfirmed(Action):
@@ -174,17 +185,13 @@ class ActionAskConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        cat = catalog().categories.get(tracker.get_slot("category") or "other")
-        name = cat.name_vi if cat else "Phản ánh khác"
+        lang = chosen_language(tracker)
         location = tracker.get_slot("location") or ""
         dispatcher.utter_message(
-            text=(f"Xác nhận phản ánh — {name}\n"
-                  f"• Nội dung: {tracker.get_slot('description')}\n"
-                  f"• Địa điểm: {location}\n"
-                  f"{_current_ward_line(location)}"
-                  "Thông tin trên đã đúng chưa?"),
-            buttons=[{"title": "Đúng, gửi đi", "payload": "/affirm"},
-                     {"title": "Không, huỷ", "payload": "/deny"}],
+            text=wording.summary(lang, category=tracker.get_slot("category"),
+                                 description=tracker.get_slot("description") or "", location=location,
+                                 ward_full_name=_current_ward_name(location)),
+            buttons=wording.confirm_buttons(lang),
         )
         return []
 
@@ -198,8 +205,9 @@ class ActionSubmitReport(Action):
         reset = [SlotSet(s, None) for s in ("description", "location", "confirmed", "address_hint",
                                             "latitude", "longitude", "category", "category_confidence",
                                             "duplicate_code", "same_issue", "photos")]
+        lang = chosen_language(tracker)
         if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(response="utter_report_cancelled")
+            dispatcher.utter_message(response=wording.cancelled_response(lang))
             return reset
         location = tracker.get_slot("location")
         receipt = create_ticket(
@@ -207,7 +215,7 @@ class ActionSubmitReport(Action):
             description=tracker.get_slot("description") or "",
             sender_id=tracker.sender_id,
             location_text=location,
-            ward_unit_id=ward_unit_for(location),
+            ward_unit_id=wording.ward_unit_of(location),
             latitude=tracker.get_slot("latitude"),
             longitude=tracker.get_slot("longitude"),
             phone=caller_phone(tracker.sender_id),
@@ -221,12 +229,14 @@ class ActionSubmitReport(Action):
                 text=duplicates.joined_text(receipt, duplicates.language(tracker)),
                 json_message=duplicates.joined_json(receipt))
             return [*reset, SlotSet("ticket_code", receipt.code)]
+        ack_due, sla_due = ticket_deadlines(receipt.code)
         dispatcher.utter_message(
-            text=(f"Đã tiếp nhận phản ánh của bạn. Mã phản ánh: {receipt.code}.\n"
-                  f"Đơn vị xử lý: {receipt.unit_name}.\n"
-                  "Bạn sẽ nhận được trả lời tại đây; có thể nhắn mã này để tra cứu tiến độ."),
+            text=wording.receipt(lang, code=receipt.code,
+                                 unit=wording.unit_display_name(receipt.unit_id, receipt.unit_name, lang),
+                                 ack_due=ack_due, sla_due=sla_due),
             json_message={"ticket": {"code": receipt.code, "unit_id": receipt.unit_id,
-                                     "unit_name": receipt.unit_name, "status": receipt.status}},
+                                     "unit_name": receipt.unit_name, "status": receipt.status,
+                                     "status_url": f"/status/{receipt.code}"}},
         )
         return [*reset, SlotSet("ticket_code", receipt.code)]
 
