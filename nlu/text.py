@@ -22,6 +22,11 @@ MAX_TEXT_CHARS = 5000
 _WS_RE = re.compile(r"\s+")
 _PUNCT_REPEAT_RE = re.compile(r"([!?.,])\1+")
 _TOKEN_RE = re.compile(r"\w+\.?|[^\w\s]", re.UNICODE)
+# Spans teencode must never rewrite: URLs, e-mails, paths; codes and compounds joined by
+# hyphens ("HN-0412-AB1K", "k-pop"); numbers with letters ("7k", "3g" are one token anyway).
+_PROTECTED_RE = re.compile(r"\S*(?:://|@|www\.)\S*|\w+(?:-\w+)+", re.UNICODE)
+# Names whose words look like teencode ("washington dc": "dc" is not "được").
+_PROTECTED_NAMES = ("washington dc", "washington d.c", "district of columbia")
 
 
 def nfc(text: str) -> str:
@@ -120,15 +125,29 @@ def _teencode() -> tuple[dict[str, str], dict[str, str]]:
     return tokens, prefixes
 
 
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _PROTECTED_RE.finditer(text)]
+    lowered = text.lower()
+    for name in _PROTECTED_NAMES:
+        start = lowered.find(name)
+        while start != -1:
+            spans.append((start, start + len(name)))
+            start = lowered.find(name, start + 1)
+    return spans
+
+
 def expand_teencode(text: str) -> str:
     """Replace unambiguous abbreviations ("ko" → "không", "p.Láng" → "phường Láng")."""
     tokens, prefixes = _teencode()
     if not tokens and not prefixes:
         return text
+    protected = _protected_spans(text)
     out: list[str] = []
     pos = 0
     for match in _TOKEN_RE.finditer(text):
         word = match.group(0)
+        if any(start <= match.start() and match.end() <= end for start, end in protected):
+            continue  # left as typed (copied with the text between tokens)
         out.append(text[pos : match.start()])
         pos = match.end()
         lower = word.lower()
