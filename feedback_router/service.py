@@ -21,6 +21,7 @@ from feedback_router.places import ward_at
 from feedback_router.models import Contact, Ticket, TicketEvent, TicketStatus, Unit, Urgency
 from feedback_router.routing import route
 from feedback_router.sla import deadlines
+from nlu import safety
 from nlu.text import fold
 from nlu import clock
 
@@ -230,7 +231,7 @@ def attach_call_record(*, sender_id: str, started_at: datetime, transcript: str,
     from feedback_router.lifecycle import add_note
 
     since = _aware(started_at)
-    if fold("to cao") in fold(transcript or ""):
+    if fold("to cao") in fold(transcript or "") or safety.signals(transcript or "").accusation:
         # A denunciation was spoken in this call: its transcript and recording carry the
         # denouncer's identity and must not become a note the (possibly denounced) unit reads.
         transcript, recording_path = ("(không đính kèm: cuộc gọi có nội dung tố cáo, thông tin người tố cáo "

@@ -517,6 +517,8 @@ _MISCONDUCT = (
     r"không có biên lai",
     r"ko có biên lai",
     r"đưa \d+",
+    r"đòi .{0,25}(?:tiền|triệu|nghìn|ngàn|\d+ ?k)",
+    r"(?:đưa|nộp|gửi|chuyển) (?:\w+ ){0,2}(?:triệu|trăm nghìn|trăm ngàn)",
     r"gửi \d+ (?:triệu|tr)",
     r"\d+ ?(?:triệu|tr) mới",
     r"thu (?:tiền|của|phí|quỹ) .{0,40}(?:không|bỏ túi|để cho|cho họ|mỗi|tháng)",

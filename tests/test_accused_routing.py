@@ -59,3 +59,31 @@ def test_accusing_report_is_filed_with_the_inspectorate(db_url: str) -> None:
     traffic = create_ticket(category="traffic_order", sender_id="web:acc-3", engine=engine,
                             description="csgt ở vòng xuyến nhận tiền của xe khách chở quá tải")
     assert traffic.unit_id == INSPECTORATE_UNIT_ID
+
+
+def test_call_accusing_an_official_keeps_its_transcript_off_tickets(db_url: str) -> None:
+    """Said without the word "tố cáo", an accusation still carries the caller's identity:
+    the ward's operator must not read the call note."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from feedback_router.db import session_scope
+    from feedback_router.models import Ticket
+    from feedback_router.service import attach_call_record
+    from nlu import clock
+
+    engine = make_engine(db_url)
+    ward = _ward("phường Láng")
+    caller = "hotline:0911000444"
+    started = clock.now() - timedelta(seconds=5)
+    code = create_ticket(category="waste", description="rác ngõ 20 Láng Hạ chưa thu", sender_id=caller,
+                         location_text="ngõ 20 Láng Hạ, phường Láng", ward_unit_id=ward, engine=engine).code
+    transcript = ("[1.0s] Người gọi: rác ngõ 20 Láng Hạ chưa thu\n"
+                  "[8.0s] Người gọi: cán bộ phường còn đòi nhà tôi đưa hai triệu mới cho xe rác vào ngõ")
+    assert attach_call_record(sender_id=caller, started_at=started, transcript=transcript,
+                              recording_path="/var/rec/a1.wav", engine=engine) == [code]
+    with session_scope(engine) as s:
+        [ticket] = s.scalars(select(Ticket))
+        note = " ".join(e.note or "" for e in ticket.events if e.kind == "note")
+    assert "hai triệu" not in note and "a1.wav" not in note
