@@ -29,6 +29,7 @@ from feedback_router.lifecycle import OPEN, STATUS_VI
 from feedback_router.models import Ticket, TicketStatus
 from feedback_router.public_data import mask_personal, public_descriptions, public_ticket
 from feedback_router.service import create_ticket
+from nlu.text import clean_text
 from feedback_router.settings import get_settings
 from feedback_router.sla import TZ, as_utc
 from nlu import clock
@@ -271,10 +272,10 @@ def post_request(fmt: str) -> Response:
         lat, lon = _float("lat"), _float("long")
     except ValueError:
         return error(fmt, 400, "lat and long must be WGS84 decimal degrees")
-    address = (form.get("address_string") or "").strip() or None
+    address = clean_text(form.get("address_string") or "").strip() or None
     if (lat is None or lon is None) and not address and not form.get("address_id"):
         return error(fmt, 400, "a location is required: lat & long, address_string or address_id")
-    description = (form.get("description") or "").strip()
+    description = clean_text(form.get("description") or "").strip()
     if not description:
         return error(fmt, 400, "description is required")
     if len(description) > 4000:

@@ -179,3 +179,15 @@ def test_public_suggestions_are_masked(app: Flask, engine: Engine) -> None:
     for body in (c.get("/suggestions").get_data(as_text=True), c.get(f"/suggestions/{code}").get_data(as_text=True),
                  str(c.get("/api/v1/suggestions").get_json())):
         assert "0987 654 321" not in body and "an@example.com" not in body and "Kim Mã" in body
+
+
+def test_open311_post_strips_invisible_controls(app: Flask, engine: Engine) -> None:
+    """Old code stored an RTL override typed into an Open311 description (fails on old code)."""
+    resp = app.test_client().post("/open311/v2/requests.json", data={
+        "api_key": "k", "service_code": "waste", "address_string": "ngõ 12\u200b Láng Hạ",
+        "description": "Rác\u202e ở ngõ 12 Láng\u2066 Hạ"})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    code = resp.get_json()[0]["service_request_id"]
+    with Session(engine) as s:
+        t = s.scalar(select(Ticket).where(Ticket.code == code))
+        assert t.description == "Rác ở ngõ 12 Láng Hạ" and t.location_text == "ngõ 12 Láng Hạ"
