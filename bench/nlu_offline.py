@@ -32,7 +32,9 @@ from nlu.word_segment import segment
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "data/nlu_eval/heldout_fresh.yaml",
-           "hard": ROOT / "data/nlu_eval/heldout_hard.yaml"}
+           "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
+           # seen while writing nlu/safety.py's cues: a development set, not a test
+           "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:
@@ -199,7 +201,7 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        if name == "hard":
+        if name in ("hard", "dev"):
             line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
                 f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
                 + f" | cat {s['cat']:.3f}")

@@ -585,3 +585,14 @@ def test_teencode_required_entries():
     for key, value in expected.items():
         assert tokens.get(key) == value, key
     assert prefixes.get("p.") == "phường" and prefixes.get("q.") == "quận"
+
+
+def test_dev_emergencies_stay_out_of_training():
+    """data/nlu_eval/dev_emergencies.yaml was seen while writing nlu/safety.py: a dev set,
+    still never trained on, so that it keeps measuring how the cues generalise."""
+    items = yaml.safe_load((ROOT / "data" / "nlu_eval" / "dev_emergencies.yaml").read_text(encoding="utf-8"))
+    train_near = {near_key(t) for t, _ in all_training_texts()}
+    hard = {near_key(i["text"]) for i in heldout_hard()}
+    for item in items:
+        assert item["intent"] == "emergency" and item["number"] == EMERGENCY_NUMBER[item.get("category")], item
+        assert near_key(item["text"]) not in train_near | hard, item["text"]
