@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import traceback
 
-BENCHES = ["bench.stack_bench", "bench.voice_bench", "bench.qa_eval", "bench.lifecycle_bench", "bench.civic_bench"]
+BENCHES = ["bench.stack_bench", "bench.voice_bench", "bench.qa_eval", "bench.lifecycle_bench", "bench.civic_bench",
+           "bench.dashboard_queue"]
 
 
 def main() -> None:

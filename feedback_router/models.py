@@ -119,6 +119,8 @@ class Ticket(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     # code + description + place, folded (nlu.text.fold): the dashboard's search on SQLite
     search_text: Mapped[str | None] = mapped_column(Text)
+    # first action by staff (status, reply, reassign, note…): "time to acknowledge" in the statistics
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     unit: Mapped[Unit] = relationship()
     contact: Mapped[Contact | None] = relationship()
@@ -159,6 +161,15 @@ class TicketEvent(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+@event.listens_for(TicketEvent, "after_insert")
+def _first_staff_action(_mapper, conn, row: TicketEvent) -> None:  # type: ignore[no-untyped-def]
+    """Stamp the ticket's acknowledgement once, whichever service wrote the staff event."""
+    if row.actor.startswith("staff:"):
+        table = Ticket.__table__
+        conn.execute(table.update().where(table.c.id == row.ticket_id, table.c.acknowledged_at.is_(None))
+                     .values(acknowledged_at=row.created_at or utcnow()))
 
 
 class TicketFollower(Base):

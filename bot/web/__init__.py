@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from feedback_router.dashboard import dashboard_bp
     from feedback_router.public.views import status_bp  # /status/<code>, /reports: no login
+    from feedback_router.dashboard.errors import for_exception as dashboard_error_page
     from feedback_router.open311 import open311_bp
 
     app.register_blueprint(dashboard_bp)
@@ -68,9 +69,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.install(app, settings)
     web_identity.install(app)
     limits.install(app, settings)
+    from feedback_router.dashboard.work_views import work_bp  # map, bulk actions, reply templates
+    app.register_blueprint(work_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        page = dashboard_error_page(exc)  # a browser on a dashboard page gets HTML, not JSON
+        if page is not None:
+            return page
         from bot.web.security import bilingual_error
 
         return jsonify(error=bilingual_error(exc)), exc.code
@@ -78,6 +84,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         logging.getLogger("bot.web").exception("unhandled error")
+        page = dashboard_error_page(exc)
+        if page is not None:
+            return page
         return jsonify(error="Lỗi máy chủ, vui lòng thử lại (internal error)."), 500
 
     return app

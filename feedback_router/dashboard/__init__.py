@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle, outbox
+from feedback_router import lifecycle, outbox, split
+from feedback_router.dashboard import labels, maps, search, stats_data
+from feedback_router.dashboard import reply_templates as rt
 from feedback_router.auth import (authenticate, can_see, check_csrf, csrf_token, end_session, engine, login_required,
                                   role_required, start_session)
 from feedback_router.catalog import catalog
@@ -24,12 +26,13 @@ from feedback_router.codes import normalize_code
 from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
 from feedback_router.sla import TZ, as_utc
 from nlu.text import clean_text
+from nlu import clock
 
 T = TypeVar("T")  # the item a staff action works on (ticket, suggestion, denunciation)
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                          static_folder="static", static_url_path="/static")
-PAGE_SIZE = 50
+
 
 
 def local_time(dt: datetime | None) -> str:
@@ -39,6 +42,11 @@ def local_time(dt: datetime | None) -> str:
 @dashboard_bp.app_template_global()
 def dashboard_csrf() -> str:
     return csrf_token()
+
+
+@dashboard_bp.app_template_global("options_html")
+def _options_html(pairs: tuple[tuple[str, str], ...], selected: str = "") -> str:
+    return labels.options_html(pairs, selected)
 
 
 @dashboard_bp.app_template_filter("vn_time")
@@ -53,33 +61,12 @@ def _ticket_or_404(s: Session, code: str, user: DashboardUser) -> Ticket:
     return ticket
 
 
-def _scope(stmt, user: DashboardUser):  # type: ignore[no-untyped-def]
-    if user.role == "operator":
-        return stmt.where(Ticket.unit_id == user.unit_id)
-    return stmt
+def _now() -> datetime:
+    return clock.now()
 
 
-def _filters(stmt, args):  # type: ignore[no-untyped-def]
-    if args.get("status") in TicketStatus.__members__:
-        stmt = stmt.where(Ticket.status == TicketStatus(args["status"]))
-    elif args.get("status") == "open":
-        stmt = stmt.where(Ticket.status.in_(lifecycle.OPEN))
-    if args.get("category"):
-        stmt = stmt.where(Ticket.category == args["category"])
-    if args.get("ward"):
-        stmt = stmt.where(Ticket.ward_unit_id == args["ward"])
-    if args.get("unit") and g.user.role != "operator":
-        stmt = stmt.where(Ticket.unit_id == args["unit"])
-    if args.get("overdue") in ("1", "true", "on"):
-        stmt = stmt.where(Ticket.overdue.is_(True))
-    return stmt
-
-
-def queue_query(user: DashboardUser, args, page: int = 1):  # type: ignore[no-untyped-def]
-    """The unit queue: newest first, filtered, one page (also used by the benchmark)."""
-    stmt = _filters(_scope(select(Ticket), user), args)
-    return stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(PAGE_SIZE + 1).offset(
-        (page - 1) * PAGE_SIZE)
+def _dialect() -> str:
+    return engine().dialect.name
 
 
 @dashboard_bp.route("/login", methods=["GET", "POST"])
@@ -109,19 +96,27 @@ def logout():  # type: ignore[no-untyped-def]
 @dashboard_bp.route("/")
 @login_required
 def queue():  # type: ignore[no-untyped-def]
-    user = g.user
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    user, now = g.user, _now()
+    params = search.parse(request.args)
     with Session(engine()) as s:
-        rows = list(s.scalars(queue_query(user, request.args, page)))
-        has_next = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        units = {u.id: u.name for u in s.scalars(select(Unit))}
+        rows = list(s.scalars(search.page_query(user, params, dialect=_dialect(), now=now)))
+        cursor = search.next_cursor(params, rows)
+        rows = rows[:search.PAGE_SIZE]
+        units = unit_names(s)
         failed = len(outbox.failed_items(s)) if user.role != "operator" else 0
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("dashboard/queue.html", user=user, tickets=rows, page=page, has_next=has_next,
-                           args=args, units=units, categories=catalog().categories,
+        reply_templates = rt.for_category(s, None)
+    return render_template("dashboard/queue.html", user=user, tickets=rows, cursor=cursor, p=params,
+                           args=params.args, units=units, categories=catalog().categories,
+                           wards=labels.ward_options(), unit_options=labels.unit_options(),
+                           ticket_url=url_for("dashboard.ticket_page", code=""),
                            statuses=list(TicketStatus.__members__), status_vi=lifecycle.STATUS_VI,
-                           failed_outbox=failed, now=datetime.now(timezone.utc), as_utc=as_utc)
+                           failed_outbox=failed, now=now, deadline_class=search.deadline_class,
+                           open_statuses=lifecycle.OPEN, reply_templates=reply_templates,
+                           category_vi=labels.category_vi, urgency_vi=labels.urgency_vi)
+
+
+def unit_names(s: Session) -> dict[str, str]:
+    return {u.id: u.name for u in s.scalars(select(Unit))}
 
 
 @dashboard_bp.route("/t/<code>")
@@ -131,14 +126,18 @@ def ticket_page(code: str):  # type: ignore[no-untyped-def]
         t = _ticket_or_404(s, code, g.user)
         events = list(t.events)
         allowed = sorted(x.value for x in lifecycle.TRANSITIONS[t.status] if x != TicketStatus.merged)
-        units = sorted(((u.id, u.name) for u in s.scalars(select(Unit))), key=lambda x: x[1])
-        unit_name = t.unit.name
+        names = unit_names(s)
         merged_into = s.get(Ticket, t.merged_into_id).code if t.merged_into_id else None
         channel = t.contact.channel if t.contact else t.channel
-        cat = catalog().categories.get(t.category)
+        nearby = maps.nearby(s, t, g.user)
+        split_from = split.candidates(s, t) if t.status in lifecycle.OPEN else []
         return render_template("dashboard/ticket.html", user=g.user, t=t, events=events, allowed=allowed,
-                               units=units, unit_name=unit_name, merged_into=merged_into, channel=channel,
-                               category_name=cat.name_vi if cat else t.category, status_vi=lifecycle.STATUS_VI)
+                               units=labels.unit_options(), names=names, unit_name=names.get(t.unit_id, t.unit_id),
+                               merged_into=merged_into, channel=channel, category_name=labels.category_vi(t.category),
+                               status_vi=lifecycle.STATUS_VI, labels=labels, urgency=labels.urgency_vi(t.urgency.value),
+                               reply_templates=rt.for_category(s, t.category), nearby=nearby,
+                               pin=maps.feature(t, names), map_config=maps.map_config(), split_from=split_from,
+                               now=_now(), deadline_class=search.deadline_class, open_statuses=lifecycle.OPEN)
 
 
 def act_and_redirect(load: Callable[[Session], T], action: Callable[[Session, T], object],
@@ -172,7 +171,43 @@ def staff_actor() -> str:
 @dashboard_bp.route("/t/<code>/reply", methods=["POST"])
 @login_required
 def ticket_reply(code: str):  # type: ignore[no-untyped-def]
-    return _act(code, lambda s, t: lifecycle.reply(s, t, request.form.get("text", ""), actor=staff_actor()))
+    """The reply may be a template's text: its {code}/{deadline}/{unit} are filled for this ticket."""
+    def do(s: Session, t: Ticket) -> None:
+        try:
+            text = fill_placeholders(s, t, request.form.get("text", ""))
+        except rt.TemplateError as exc:
+            raise lifecycle.LifecycleError(str(exc)) from None
+        lifecycle.reply(s, t, text, actor=staff_actor())
+
+    return _act(code, do)
+
+
+def fill_placeholders(s: Session, t: Ticket, text: str) -> str:
+    if "{" not in (text or ""):
+        return text
+    unit = s.get(Unit, t.unit_id)
+    return rt.render(text, t, unit_name=unit.name if unit else t.unit_id, category_name=labels.category_vi(t.category))
+
+
+@dashboard_bp.route("/t/<code>/split", methods=["POST"])
+@login_required
+def ticket_split(code: str):  # type: ignore[no-untyped-def]
+    """Tách: one follower's report becomes its own ticket, routed afresh."""
+    contact_id = request.form.get("contact_id", type=int)
+    if contact_id is None:
+        abort(400)
+    created: list[str] = []
+
+    def do(s: Session, t: Ticket) -> None:
+        new = split.split_report(s, t, contact_id, actor=staff_actor(),
+                                 description=request.form.get("description"),
+                                 location_text=request.form.get("location_text"))
+        created.append(new.code)
+
+    answer = _act(code, do)
+    if created:
+        flash(f"Đã tách thành phản ánh mới {created[0]}.", "ok")
+    return answer
 
 
 @dashboard_bp.route("/t/<code>/status", methods=["POST"])
@@ -244,33 +279,28 @@ def api_ticket_status(code: str):  # type: ignore[no-untyped-def]
         return jsonify(code=t.code, status=t.status.value)
 
 
-def _stats(s: Session, user: DashboardUser) -> dict:
-    base = _scope(select(Ticket), user).subquery()
-    by = {}
-    for name, col in (("category", base.c.category), ("unit", base.c.unit_id), ("ward", base.c.ward_unit_id)):
-        by[name] = s.execute(select(col, func.count()).group_by(col).order_by(func.count().desc()).limit(25)).all()
-    closed = (TicketStatus.resolved.value, TicketStatus.rejected.value)
-    on_time = s.execute(select(
-        func.count().filter(base.c.status.in_(closed)),
-        func.sum(case((base.c.status.in_(closed) & (base.c.resolved_at <= base.c.sla_due_at), 1), else_=0)),
-        func.count().filter(base.c.overdue.is_(True)),
-        func.count(),
-    )).one()
-    since = datetime.now(timezone.utc) - timedelta(days=30)
-    day = func.date(base.c.created_at)
-    trend = s.execute(select(day, func.count()).where(base.c.created_at >= since).group_by(day).order_by(day)).all()
-    return {"by": by, "closed": on_time[0] or 0, "on_time": int(on_time[1] or 0), "overdue": on_time[2] or 0,
-            "total": on_time[3] or 0, "trend": [(str(d), n) for d, n in trend]}
-
-
 @dashboard_bp.route("/stats")
 @login_required
 def stats():  # type: ignore[no-untyped-def]
+    period = stats_data.period_days(request.args.get("days"))
     with Session(engine()) as s:
-        data = _stats(s, g.user)
-        units = {u.id: u.name for u in s.scalars(select(Unit))}
-    cats = {c.id: c.name_vi for c in catalog().categories.values()}
-    return render_template("dashboard/stats.html", user=g.user, d=data, units=units, cats=cats)
+        data = stats_data.compute(s, g.user, days=period, now=_now())
+    return render_template("dashboard/stats.html", user=g.user, d=data, days=period,
+                           periods=stats_data.PERIODS, tables=stats_data.TABLES)
+
+
+@dashboard_bp.route("/stats.csv")
+@login_required
+def stats_csv():  # type: ignore[no-untyped-def]
+    """The table behind one chart (``?table=trend|category|unit|ward|ontime_unit|ontime_ward|ratings``)."""
+    name = request.args.get("table", "")
+    if name not in stats_data.TABLES:
+        abort(400, description="bảng không có / unknown table")
+    period = stats_data.period_days(request.args.get("days"))
+    with Session(engine()) as s:
+        data = stats_data.compute(s, g.user, days=period, now=_now())
+    header, rows = stats_data.table(data, name)
+    return _csv_response([header, *rows], f"thong-ke-{name}-{period}-ngay.csv")
 
 
 def _csv_safe(value: object) -> str:
@@ -278,23 +308,48 @@ def _csv_safe(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv_response(rows: list[list[object]], filename: str) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+EXPORT_LIMIT = 100_000
+EXPORT_HEADER = ["code", "category", "category_vi", "unit_id", "unit", "ward_unit_id", "ward", "status", "status_vi",
+                 "urgency", "created_at", "ack_due_at", "sla_due_at", "resolved_at", "overdue", "report_count",
+                 "rating", "description", "location_text", "latitude", "longitude", "public_reply"]
+
+
+def _iso(dt: datetime | None) -> str:
+    return local_iso(dt) if dt else ""
+
+
+def local_iso(dt: datetime) -> str:
+    return as_utc(dt).astimezone(TZ).isoformat(timespec="seconds")
+
+
 @dashboard_bp.route("/export.csv")
 @login_required
 def export_csv():  # type: ignore[no-untyped-def]
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["code", "category", "unit_id", "ward_unit_id", "status", "urgency", "created_at",
-                     "sla_due_at", "resolved_at", "overdue", "report_count", "rating", "public_reply"])
+    """What an analyst needs, for the tickets the viewer may see (unit-scoped) and the queue's
+    filters; never the citizen's identity or contact (those stay in the ticket page)."""
+    params = search.parse(request.args)
+    rows: list[list[object]] = [EXPORT_HEADER]
     with Session(engine()) as s:
-        stmt = _filters(_scope(select(Ticket), g.user), request.args).order_by(Ticket.created_at.desc()).limit(100_000)
-        for t in s.scalars(stmt):
-            writer.writerow([_csv_safe(v) for v in (
-                t.code, t.category, t.unit_id, t.ward_unit_id, t.status.value, t.urgency.value,
-                as_utc(t.created_at).isoformat(), as_utc(t.sla_due_at).isoformat() if t.sla_due_at else "",
-                as_utc(t.resolved_at).isoformat() if t.resolved_at else "", int(bool(t.overdue)),
-                t.report_count, t.rating or "", t.public_reply or "")])
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=tickets.csv"})
+        names = unit_names(s)
+        stmt = search.filtered(g.user, params, dialect=_dialect(), now=_now())
+        for t in s.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(EXPORT_LIMIT)):
+            rows.append([t.code, t.category, labels.category_vi(t.category), t.unit_id, names.get(t.unit_id, ""),
+                         t.ward_unit_id or "", names.get(t.ward_unit_id or "", ""), t.status.value,
+                         lifecycle.STATUS_VI[t.status.value], t.urgency.value, _iso(t.created_at),
+                         _iso(t.ack_due_at), _iso(t.sla_due_at), _iso(t.resolved_at), int(bool(t.overdue)),
+                         t.report_count, t.rating or "", t.description, t.location_text or "",
+                         "" if t.latitude is None else t.latitude, "" if t.longitude is None else t.longitude,
+                         t.public_reply or ""])
+    return _csv_response(rows, "phan-anh.csv")
 
 
 @dashboard_bp.route("/outbox")

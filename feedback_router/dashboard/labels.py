@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from markupsafe import Markup, escape
+
 from feedback_router.catalog import catalog
 from feedback_router.lifecycle import STATUS_VI
 
@@ -93,3 +95,33 @@ def event_note_vi(note: str | None, names: dict[str, str] | None = None) -> str:
     if m:
         return f"{unit_vi(m['old'], names)} → {unit_vi(m['new'], names)}: {m['reason']}"
     return note
+
+
+@lru_cache(maxsize=1)
+def ward_options() -> tuple[tuple[str, str], ...]:
+    """Wards and communes by name (diacritics ignored in the order), for the ward filter."""
+    from nlu.text import fold
+
+    return tuple(sorted(((u.id, u.name) for u in catalog().units.values() if u.kind in ("ward", "commune")),
+                        key=lambda x: fold(x[1])))
+
+
+@lru_cache(maxsize=1)
+def unit_options() -> tuple[tuple[str, str], ...]:
+    """Every unit in force (data/units.yaml) by name: where a ticket may be sent."""
+    from nlu.text import fold
+
+    return tuple(sorted(((u.id, u.name) for u in catalog().units.values()), key=lambda x: fold(x[1])))
+
+
+def options_html(pairs: tuple[tuple[str, str], ...], selected: str = "") -> Markup:
+    """<option> elements for ~150 units, built in Python: the queue renders three such lists
+    on every request and Jinja loops made that the slowest part of the page."""
+    return Markup("".join(_options(pairs)).replace(f'value="{escape(selected)}">', f'value="{escape(selected)}" '
+                                                                                    'selected>', 1)
+                  if selected else "".join(_options(pairs)))
+
+
+@lru_cache(maxsize=8)
+def _options(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(f'<option value="{escape(uid)}">{escape(name)}</option>' for uid, name in pairs)

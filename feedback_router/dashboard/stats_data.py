@@ -3,7 +3,8 @@ the viewer's scope (an operator sees their unit), each chart with its table and 
 
 * reports per day (every day of the period, zero days included, so the axis is a calendar);
 * by category, unit and ward;
-* time to acknowledge (first staff action) and to resolve: median and 90th percentile, hours;
+* time to acknowledge (tickets.acknowledged_at: the first staff action) and to resolve:
+  median and 90th percentile, hours;
 * on-time rate (closed before the resolution deadline) by unit and by ward;
 * citizens' ratings (1–5) by unit, once there are any.
 Percentiles are computed by PostgreSQL (percentile_cont) or, on SQLite, in Python.
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ARRAY, Float, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import labels
 from feedback_router.dashboard.search import scope
-from feedback_router.models import DashboardUser, Ticket, TicketEvent, TicketStatus, Unit
+from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
 from feedback_router.sla import TZ
 
 PERIODS = (7, 30, 90, 365)
@@ -49,11 +50,13 @@ def _hours(start, end, dialect: str):  # type: ignore[no-untyped-def]
 
 def _percentiles(s: Session, expr, where: Select, dialect: str) -> tuple[float | None, float | None, int]:  # type: ignore[no-untyped-def]
     """(median, p90, n) of ``expr`` over the rows of ``where``'s FROM/WHERE."""
-    if dialect == "postgresql":
-        row = s.execute(where.with_only_columns(func.percentile_cont(0.5).within_group(expr),
-                                                func.percentile_cont(0.9).within_group(expr),
+    if dialect == "postgresql":  # both percentiles from one sort
+        quantiles = literal([0.5, 0.9], ARRAY(Float))
+        row = s.execute(where.with_only_columns(func.percentile_cont(quantiles).within_group(expr),
                                                 func.count())).one()
-        return (None if row[0] is None else float(row[0]), None if row[1] is None else float(row[1]), int(row[2]))
+        if row[0] is None:
+            return None, None, int(row[1])
+        return float(row[0][0]), float(row[0][1]), int(row[1])
     values = sorted(float(v) for (v,) in s.execute(where.with_only_columns(expr)) if v is not None)
     if not values:
         return None, None, 0
@@ -81,12 +84,14 @@ def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dic
              for i in range(days)]
 
     by = {}
-    for name, col, label in (("category", t.category, labels.category_vi), ("unit", t.unit_id, names.get),
-                             ("ward", t.ward_unit_id, names.get)):
+    for name, col, label in (("category", t.category, labels.category_vi), ("ward", t.ward_unit_id, names.get)):
         rows = s.execute(select(col, func.count()).group_by(col).order_by(func.count().desc(), col).limit(TOP))
         by[name] = [(key, (label(key) if key else None) or key or "(không rõ)", n) for key, n in rows]
-
-    total, open_overdue = s.execute(select(func.count(), func.count().filter(t.overdue.is_(True)))).one()
+    # every unit (a few hundred at most): the period's totals are their sums, no extra scan
+    per_unit = s.execute(select(t.unit_id, func.count(), func.count().filter(t.overdue.is_(True)))
+                         .group_by(t.unit_id).order_by(func.count().desc(), t.unit_id)).all()
+    by["unit"] = [(key, names.get(key, key), n) for key, n, _ in per_unit[:TOP]]
+    total, open_overdue = sum(r[1] for r in per_unit), sum(r[2] for r in per_unit)
 
     # closed in the period (whenever created), against the resolution deadline
     closed = scope(select(Ticket), user).where(Ticket.status.in_(CLOSED), Ticket.resolved_at >= since).subquery()
@@ -95,18 +100,16 @@ def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dic
     ontime = {}
     for name, col in (("unit", c.unit_id), ("ward", c.ward_unit_id)):
         rows = s.execute(select(col, func.count(), on_time_expr).group_by(col).order_by(func.count().desc(), col)
-                         .limit(TOP))
+                         .limit(None if name == "unit" else TOP)).all()
         ontime[name] = [(key, names.get(key or "", key or "(không rõ)"), n, int(ok or 0),
                          round(100.0 * int(ok or 0) / n, 1) if n else None) for key, n, ok in rows]
-    closed_n, closed_ok = s.execute(select(func.count(), on_time_expr)).one()
+    closed_n, closed_ok = sum(r[2] for r in ontime["unit"]), sum(r[3] for r in ontime["unit"])
+    ontime["unit"] = ontime["unit"][:TOP]
 
     resolve = _percentiles(s, _hours(c.created_at, c.resolved_at, dialect),
                            select(c.id).where(c.status == TicketStatus.resolved.value), dialect)
-    first_staff = (select(TicketEvent.ticket_id, func.min(TicketEvent.created_at).label("at"))
-                   .where(TicketEvent.actor.like("staff:%"), TicketEvent.ticket_id.in_(select(t.id)))
-                   .group_by(TicketEvent.ticket_id).subquery())
-    ack = _percentiles(s, _hours(t.created_at, first_staff.c.at, dialect),
-                       select(t.id).join(first_staff, first_staff.c.ticket_id == t.id), dialect)
+    ack = _percentiles(s, _hours(t.created_at, t.acknowledged_at, dialect),
+                       select(t.id).where(t.acknowledged_at.is_not(None)), dialect)
 
     rated = scope(select(Ticket), user).where(Ticket.rating.is_not(None), Ticket.resolved_at >= since).subquery()
     ratings = [(key, names.get(key, key), n, round(float(avg), 2)) for key, n, avg in s.execute(

@@ -88,4 +88,5 @@ def test_supervisor_stats_and_filters_in_browser(served: str, page, engine: Engi
     assert page.locator("#queue tbody tr").count() == 1
     page.goto(f"{served}/dashboard/stats")
     assert page.inner_text("#total") == "4"
-    assert page.locator("svg rect").count() >= 1
+    page.wait_for_function("() => window.dashboardCharts && window.dashboardCharts['chart-trend']")
+    assert sum(page.evaluate("window.dashboardCharts['chart-trend'].data.datasets[0].data")) == 4
