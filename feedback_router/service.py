@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_router.accused import accused_unit
-from feedback_router import ticket_files
+from feedback_router import replay, ticket_files
 from feedback_router.catalog import Catalog, catalog
 from feedback_router.codes import new_code, normalize_code
 from feedback_router.db import session_scope
@@ -162,6 +162,12 @@ def create_ticket(
         try:
             with session_scope(engine) as session:
                 contact = get_or_create_contact(session, sender_id, phone)
+                replayed = replay.just_filed(session, contact, category=category, description=description,
+                                             location_text=location_text, now=now)
+                if replayed is not None:  # the same turn again (a replica died mid-turn): one ticket
+                    return TicketReceipt(replayed.code, replayed.category, replayed.unit_id, replayed.unit.name,
+                                         replayed.urgency.value, decision.hotline, replayed.status.value,
+                                         merged=replayed.report_count > 1, report_count=replayed.report_count)
                 existing = None
                 if join_code:
                     existing = _joinable(session, join_code, category, decision.unit_id, ward)
