@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -127,7 +126,7 @@ def _request_row(t: Ticket, description: str) -> dict[str, Any]:
 
 
 def _api_keys() -> list[str]:
-    configured = current_app.config.get("OPEN311_API_KEYS") or os.environ.get("OPEN311_API_KEYS", "")
+    configured = current_app.config.get("OPEN311_API_KEYS") or get_settings().open311_api_keys.get_secret_value()
     if isinstance(configured, str):
         configured = configured.split(",")
     return [k.strip() for k in configured if k and k.strip()]

@@ -25,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from bot.channels import attachments, device, inbound
 from bot.message import Attachment, Location, Message
 from bot.web.request_json import BadRequest, json_body
+from feedback_router.settings import get_settings
 from nlu.text import TextError
 
 device_bp = Blueprint("device", __name__, url_prefix="/device/v1")
@@ -60,7 +61,7 @@ def _allow_uploads() -> None:
 
 
 def _admin_ok() -> bool:
-    token = os.environ.get("DEVICE_ADMIN_TOKEN", "")
+    token = get_settings().device_admin_token.get_secret_value()
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 

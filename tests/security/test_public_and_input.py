@@ -81,6 +81,17 @@ def test_status_lookups_and_supports_are_limited(db_url: str, engine: Engine, ti
     c = app.test_client()
     codes = [c.get(f"/open311/v2/requests/{ticket_code}.json").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+    assert c.get(f"/status/{ticket_code}").status_code != 429  # each lookup route counts on its own
+
+    from feedback_router import suggestions as sg
+
+    monkeypatch.setenv("RATE_LIMIT_SUPPORT", "2 per hour")
+    app = create_app({"DATABASE_ENGINE": engine, "TESTING": True, "SECRET_KEY": "x" * 32})
+    code = sg.create_suggestion(text="Nên trồng cây ở phố Huế", sender_id="web:author-3", publish=True,
+                                engine=engine).code
+    fresh_identities = [app.test_client().post(f"/suggestions/{code}/support", json={}).status_code
+                        for _ in range(3)]
+    assert fresh_identities == [201, 201, 429]  # new cookies from one address do not stuff the count
 
 
 def test_chat_limit_per_identity_uses_redis_when_configured(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
