@@ -11,7 +11,6 @@ from urllib.parse import quote
 import requests
 
 from bot.message import Message, Reply
-from bot.rasa_transport import rasa_session, timeouts
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +58,8 @@ class Gateway:
 
     def __init__(self, base_url: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = (base_url or rasa_url()).rstrip("/")
-        self.timeout = timeouts(timeout)  # (connect, read): bot.rasa_transport says why
-        self._http = rasa_session()  # shared keep-alive pool, retries only what is safe to retry
+        self.timeout = timeout
+        self._http = requests.Session()
 
     def handle(self, message: Message) -> list[Reply]:
         body = {
@@ -98,41 +97,73 @@ class Gateway:
             raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
         return resp.json()
 
-    def answered(self, sender_id: str, message_id: str) -> list[Reply] | None:
-        """The replies Rasa gave to `message_id` if its tracker already holds that turn, else None.
+    def _tracker_url(self, sender_id: str, tail: str) -> str:
+        # Rasa (Sanic) does not unquote path parameters: the ':' of "telegram:42" stays as it is.
+        return f"{self.base_url}/conversations/{quote(sender_id, safe=':')}/{tail}"
 
-        A replayed message (the process that sent it died before recording the answer) must
-        not be processed twice: the dialogue would see the same words again. Turns undone by
-        a `rewind` event do not count.
-        """
+    def _events(self, sender_id: str) -> list[dict]:
         try:
-            resp = self._http.get(f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker",
+            resp = self._http.get(self._tracker_url(sender_id, "tracker"),
                                   params={"include_events": "ALL", **_token_params()}, timeout=self.timeout)
         except requests.RequestException as exc:
             raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
         if resp.status_code != 200:
             raise GatewayError(f"Rasa answered HTTP {resp.status_code}")
-        turns: list[tuple[str | None, list[Reply]]] = []
-        for event in resp.json().get("events") or []:
+        return list(resp.json().get("events") or [])
+
+    def answered(self, sender_id: str, message_id: str) -> list[Reply] | None:
+        """The replies Rasa gave to `message_id` if its tracker already holds that turn
+        ([] when it was processed without an answer), else None.
+
+        A replayed message (the process that sent it died before recording the answer) must
+        not be processed twice: the dialogue would see the same words again.
+        """
+        found: list[Reply] | None = None
+        current: list[Reply] | None = None
+        for event in self._events(sender_id):
             kind = event.get("event")
             if kind == "user":
-                turns.append(((event.get("metadata") or {}).get("message_id"), []))
-            elif kind == "rewind" and turns:
-                turns.pop()
-            elif kind == "bot" and turns:
+                mine = str((event.get("metadata") or {}).get("message_id")) == str(message_id)
+                current = [] if mine else None
+                if mine and not found:
+                    found = current
+            elif kind == "bot" and current is not None:
                 data = event.get("data") or {}
-                turns[-1][1].append(self._to_reply({"text": event.get("text"), **data}))
-        for mid, replies in turns:
-            if mid is not None and str(mid) == str(message_id):
-                return replies
-        return None
+                current.append(self._to_reply({"text": event.get("text"), **data}))
+        return found
 
-    def rewind(self, sender_id: str) -> None:
-        """Undo the last user turn (Rasa's `rewind` event) so that it can be replayed cleanly:
-        used when Rasa answered nothing because an action failed."""
+    def undo(self, sender_id: str, message_id: str) -> None:
+        """Put the dialogue back where it was before `message_id` was first processed, so that
+        a turn whose actions failed (Rasa answered nothing) can be sent again: the slots and
+        the active form it changed are set back with ordinary events. (Rasa's own `rewind`
+        event cannot be used: inside a form it reverts to before the form started.)"""
+        slots: dict[str, object] = {}
+        loop: str | None = None
+        before: tuple[dict[str, object], str | None] | None = None
+        for event in self._events(sender_id):
+            kind = event.get("event")
+            if kind == "user" and before is None and \
+                    str((event.get("metadata") or {}).get("message_id")) == str(message_id):
+                before = (dict(slots), loop)
+            elif kind == "slot":
+                slots[str(event.get("name"))] = event.get("value")
+            elif kind == "active_loop":
+                loop = event.get("name")
+            elif kind in ("restart", "session_started"):
+                slots, loop = {}, None
+        if before is None:
+            return
+        old_slots, old_loop = before
+        restore: list[dict] = [{"event": "slot", "name": name, "value": old_slots.get(name)}
+                               for name in sorted(set(slots) | set(old_slots))
+                               if slots.get(name) != old_slots.get(name)]
+        if loop != old_loop:
+            restore.append({"event": "active_loop", "name": old_loop})
+        if not restore:
+            return
         try:
-            resp = self._http.post(f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events",
-                                   params=_token_params(), json={"event": "rewind"}, timeout=self.timeout)
+            resp = self._http.post(self._tracker_url(sender_id, "tracker/events"), params=_token_params(),
+                                   json=restore, timeout=self.timeout)
         except requests.RequestException as exc:
             raise GatewayError(f"Rasa unreachable: {exc.__class__.__name__}") from exc
         if resp.status_code != 200:

@@ -153,14 +153,21 @@ def _fenced(turn: Turn) -> Any:
 def release(turn: Turn, error: str, *, now: datetime | None = None, engine: Engine | None = None) -> None:
     """Back to the queue with a backoff: Rasa or the actions could not answer."""
     when = _now(now)
+    delay = backoff_seconds(turn.attempt)
+    if "Timeout" in error:  # Rasa may still be working on it: wait until it has surely finished
+        delay = max(delay, lease_seconds())
     with session_scope(engine or get_engine()) as session:
         session.execute(update(InboundUpdate).where(_fenced(turn)).values(
             status=QUEUED, lease_until=None, last_error=error[:500],
-            next_attempt_at=when + timedelta(seconds=backoff_seconds(turn.attempt))))
+            next_attempt_at=when + timedelta(seconds=delay)))
+
+
+def _shown(reply: Reply) -> bool:
+    return bool(reply.text or reply.image or reply.buttons or reply.custom)
 
 
 def _reply_rows(replies: list[Reply]) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in replies if r.text or r.image]
+    return [r.as_dict() for r in replies if _shown(r)]
 
 
 def finish(turn: Turn, replies: list[Reply], *, via_outbox: bool, claim_sending: bool = False,
@@ -206,8 +213,10 @@ def _ask(gateway: Gateway, turn: Turn) -> list[Reply]:
     processed by an attempt that died before recording the answer)."""
     if turn.attempt > 1:
         known = gateway.answered(turn.message.sender_id, str(turn.message.message_id))
-        if known is not None:
+        if known:
             return known
+        if known is not None:  # processed without an answer (an action failed): undo it first
+            gateway.undo(turn.message.sender_id, str(turn.message.message_id))
     return gateway.handle(turn.message)
 
 
@@ -217,9 +226,9 @@ def _empty(gateway: Gateway, turn: Turn, now: datetime | None) -> bool:
     if turn.attempt >= _empty_retries():
         return False
     try:
-        gateway.rewind(turn.message.sender_id)
+        gateway.undo(turn.message.sender_id, str(turn.message.message_id))
     except GatewayError:
-        pass  # the retry finds the turn in the tracker with no answer and rewinds then
+        pass  # the retry finds the turn in the tracker without an answer and undoes it then
     release(turn, "Rasa answered nothing", now=now)
     return True
 
@@ -254,7 +263,7 @@ def answer_now(gateway: Gateway, turn: Turn, *, push: bool = False, now: datetim
             if _empty(gateway, turn, now):
                 return holding
             replies = [Reply(text=degraded.gave_up_sentence(turn.message.text))]
-        replies = [r for r in replies if r.text or r.image]
+        replies = [r for r in replies if _shown(r)]
         ids = finish(turn, replies, via_outbox=push, claim_sending=push, now=now)
     except SQLAlchemyError:
         # The database went away after Rasa answered: the lease runs out, the worker finds

@@ -35,8 +35,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot import degraded
 from bot.channels import attachments, dedupe, inbound
-from bot.channels.inbound import UNAVAILABLE
 from bot.gateway import Gateway
 from bot.message import Attachment, Location, Message, Reply
 
@@ -50,6 +50,11 @@ VOICE_KEPT = ("Tôi đã nhận tin nhắn thoại nhưng chưa nghe được n�
               "để tôi xử lý nhanh hơn (voice note kept; please type your message).")
 UNSUPPORTED = "Tôi chỉ hiểu chữ, ảnh, vị trí và tin nhắn thoại (text, photo, location, voice only)."
 LOCATION_BUTTON = "📍 Gửi vị trí của tôi"
+FAILED_UPDATES = "failed_updates"  # bot_data key: update ids whose handler raised
+
+
+class UpdateFailed(RuntimeError):
+    """A handler raised while processing this update: Telegram should send it again."""
 
 
 def api_root() -> str:
@@ -235,15 +240,18 @@ async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A handler failed before the message was stored (file download, Telegram hiccup):
-    nothing was kept, so a re-delivery is processed; tell the citizen when we still can."""
+    """A handler failed (the database was down, a file download failed): the webhook answers
+    500 so Telegram re-delivers; what was already stored is not processed twice."""
     log.warning("telegram handler failed: %s", context.error.__class__.__name__)
     if not isinstance(update, Update):
         return
+    context.application.bot_data.setdefault(FAILED_UPDATES, set()).add(update.update_id)
     chat = update.effective_chat
     if chat is not None:
         try:
-            await context.bot.send_message(chat_id=chat.id, text=UNAVAILABLE)
+            msg = update.effective_message
+            text = degraded.queued_sentence((msg.text or msg.caption or "") if msg else "")
+            await context.bot.send_message(chat_id=chat.id, text=text)
         except Exception:
             log.info("could not tell the user about the failure")
 
@@ -264,8 +272,15 @@ class TelegramBridge:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def feed(self, data: dict[str, Any]) -> None:
+        """Process one update; raise `UpdateFailed` when a handler failed (the database was
+        down, a download failed…) so the webhook answers 500 and Telegram delivers it again.
+        A repeat is harmless: what was stored is recognised by the inbound queue."""
         update = Update.de_json(data, self.application.bot)
         self._run(self.application.process_update(update))
+        failed = self.application.bot_data.setdefault(FAILED_UPDATES, set())
+        if update.update_id in failed:
+            failed.discard(update.update_id)
+            raise UpdateFailed(update.update_id)
 
     def set_webhook(self, url: str, secret: str) -> bool:
         return bool(self._run(self.application.bot.set_webhook(url=url, secret_token=secret,

@@ -27,7 +27,10 @@ def telegram_webhook():  # type: ignore[no-untyped-def]
         return jsonify(error=str(exc)), 400
     if not isinstance(body.get("update_id"), int):
         return jsonify(error="Thiếu update_id (update_id missing)."), 400
-    from bot.channels.telegram import bridge
+    from bot.channels.telegram import UpdateFailed, bridge
 
-    bridge(current_app.extensions.get("gateway")).feed(body)
+    try:
+        bridge(current_app.extensions.get("gateway")).feed(body)
+    except UpdateFailed:  # not stored (or not answered): Telegram re-delivers on a non-2xx
+        return jsonify(error="Chưa xử lý được, Telegram sẽ gửi lại (not processed, will be re-delivered)."), 503
     return jsonify(ok=True)  # repeats too: Telegram must stop re-sending

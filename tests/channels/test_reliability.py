@@ -106,6 +106,25 @@ def test_message_during_rasa_outage_is_answered_later(app: Flask, telegram: Tele
     assert len(rasa.calls) == 1 and len(telegram.sent) == 2  # once
 
 
+def test_telegram_update_not_stored_is_refused_so_telegram_resends(app: Flask, telegram: TelegramStandIn,
+                                                                   rasa: RasaStandIn,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database is down when the update comes: a 200 would lose it, so the webhook refuses."""
+    from sqlalchemy.exc import OperationalError
+
+    real = inbound.accept
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("the database system is starting up"))
+
+    monkeypatch.setattr(inbound, "accept", down)
+    assert post_update(app, tg_update(21, "cống tràn ở ngõ 9 Hào Nam")).status_code == 503
+    monkeypatch.setattr(inbound, "accept", real)
+    assert post_update(app, tg_update(21, "cống tràn ở ngõ 9 Hào Nam")).status_code == 200  # Telegram re-sends
+    assert [c["message"] for c in rasa.calls] == ["cống tràn ở ngõ 9 Hào Nam"]
+    assert telegram.sent[-1]["text"] == "Đã nhận: cống tràn ở ngõ 9 Hào Nam"
+
+
 def test_messages_queued_in_an_outage_are_answered_in_order(app: Flask, telegram: TelegramStandIn,
                                                             rasa: RasaStandIn) -> None:
     rasa.down = True
@@ -160,7 +179,7 @@ def test_empty_rasa_answer_gets_a_sentence_then_the_real_answer(app: Flask, rasa
     assert body["queued"] is True and "đã nhận tin nhắn" in body["replies"][0]["text"]
     assert "113" in body["replies"][0]["text"]
     sender = body["sender_id"]
-    assert rasa.events[sender][-1] == {"event": "rewind"}  # the failed turn was undone
+    assert rasa.events[sender][-1] == {"event": "slot", "name": "last_text", "value": None}  # the turn undone
     rasa.answer = real
     inbound.run_queue(Gateway(rasa.url), now=datetime.now(timezone.utc) + LATER)
     inbox = client.get("/api/v1/messages/inbox?sender_id=web:w1").get_json()

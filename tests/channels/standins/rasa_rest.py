@@ -1,7 +1,7 @@
 """Stand-in for Rasa's REST channel (`POST /webhooks/rest/webhook`) that counts calls, and
 for the two tracker routes the inbound queue uses: `GET /conversations/<id>/tracker` (the
-events: user turns with their metadata, bot replies, rewinds) and
-`POST /conversations/<id>/tracker/events` (appending a `rewind`).
+events: each user turn with its metadata, a `last_text` slot set by the turn, the bot replies)
+and `POST /conversations/<id>/tracker/events` (appending events, e.g. the slots an undo restores).
 
 Used only where the assistant's answer does not matter (dedupe, transport, auth, queueing);
 the real Rasa is exercised by the end-to-end and fault-injection tests.
@@ -45,6 +45,7 @@ class RasaStandIn(StandIn):
             self.calls.append(body)
             events = self.events.setdefault(body["sender"], [])
             events.append({"event": "user", "text": body["message"], "metadata": body.get("metadata") or {}})
+            events.append({"event": "slot", "name": "last_text", "value": body["message"]})
             events.extend({"event": "bot", "text": a.get("text"),
                            "data": {k: a.get(k) for k in ("buttons", "custom", "image")}} for a in answer)
         return json_response(answer)
@@ -56,6 +57,7 @@ class RasaStandIn(StandIn):
             if rest == "tracker" and req.method == "GET":
                 return json_response({"sender_id": sender, "events": list(events)})
             if rest == "tracker/events" and req.method == "POST":
-                events.append(json.loads(req.body))
+                posted = json.loads(req.body)
+                events.extend(posted if isinstance(posted, list) else [posted])
                 return json_response({"sender_id": sender, "events": list(events)})
         return json_response({"error": "not found"}, 404)
