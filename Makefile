@@ -13,7 +13,7 @@ APT_LISTS := $(wildcard requirements/apt*.txt)
 ENV := source scripts/env_defaults.sh &&
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help bootstrap sysdeps venvs model db run test test-fast bench bench-dashboard nlu-eval qa-eval duplicates-eval lint clean
+.PHONY: help bootstrap sysdeps venvs model db run test test-fast test-faults bench-faults bench nlu-eval qa-eval duplicates-eval lint clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat at http://127.0.0.1:8000/)"
@@ -62,6 +62,12 @@ lint: venvs
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
 
+test-faults: bootstrap  # the full fault plan: 200 conversations, every fault kind 5 times
+	@$(ENV) FAULTS_CONVERSATIONS=200 FAULTS_PER_KIND=5 $(VENV)/bin/python -m pytest -q -s -p no:cacheprovider tests/faults
+
+bench-faults: bootstrap  # the same, printing the figures without pytest
+	@$(ENV) $(VENV)/bin/python -m tests.faults.run --conversations 200 --per-kind 5
+
 bench: bootstrap
 	@$(ENV) $(VENV)/bin/python -m bench.run_all
 
@@ -73,9 +79,6 @@ qa-eval: venvs
 
 duplicates-eval: venvs
 	@$(ENV) PYTHONPATH=. $(VENV)/bin/python -m bench.duplicates_eval
-
-bench-dashboard: venvs
-	@$(ENV) $(VENV)/bin/python -m bench.dashboard_queue
 
 clean:
 	rm -rf var/*.db models/
