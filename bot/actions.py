@@ -64,6 +64,7 @@ class ActionClassifyReport(Action):
         if asks_police_desk(text):  # lost property: the ward police answer it, no form to fill
             dispatcher.utter_message(text=police_desk_answer(wording.ward_unit_of(text), chosen_language(tracker)))
             return [FollowupAction("action_listen")]
+        photo_actions.acknowledge(dispatcher, tracker)  # a photo whose caption starts the report
         category, confidence = selected_category(tracker.latest_message or {}, "report_issue")
         if category not in catalog().categories:
             category, confidence = "other", 0.0

@@ -5,7 +5,8 @@ Every channel hands files to Rasa in the message metadata (bot.gateway); the ``p
 slot's custom mapping runs on every turn and keeps them (at most five). A photo sent
 without words arrives as /share_photo and action_acknowledge_photo says "Đã nhận ảnh (tổng
 cộng N)" (Rasa does not deliver what a slot-mapping action says, so the acknowledgement is
-a rule's action). action_submit_report passes them to create_ticket, which keeps them on
+a rule's action; a photo whose caption starts a report is acknowledged by
+action_classify_report). action_submit_report passes them to create_ticket, which keeps them on
 the ticket (feedback_router.ticket_files) for staff of the owning unit.
 """
 
@@ -53,6 +54,19 @@ def acknowledgement(count: int, total: int, lang: str) -> str:
     return f"Đã nhận {what} (tổng cộng {total}). Ảnh sẽ được gửi kèm phản ánh của bạn."
 
 
+def acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Say that the files of the latest message were received (photo with a caption, read
+    by the action the caption's intent chose)."""
+    files = new_files(tracker)
+    held = {k["path"] for k in kept(tracker)}
+    lang = _lang(tracker)
+    if files and all(f["path"] not in held for f in files):  # dropped: five already held
+        dispatcher.utter_message(text=("At most 5 files per report; this one was not added." if lang == "en"
+                                       else "Mỗi phản ánh nhận tối đa 5 ảnh/tệp; tệp này chưa được thêm."))
+    elif files:
+        dispatcher.utter_message(text=acknowledgement(len(files), len(held), lang), json_message={"photos": len(held)})
+
+
 class ActionExtractPhotos(Action):
     """Custom mapping of the ``photos`` slot: collect files as they come (five at most)."""
 
@@ -80,14 +94,7 @@ class ActionAcknowledgePhoto(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         lang = _lang(tracker)
-        files = new_files(tracker)
-        held = {k["path"] for k in kept(tracker)}
-        total = len(held)
-        if files and all(f["path"] not in held for f in files):  # dropped: five already held
-            dispatcher.utter_message(text=("At most 5 files per report; this one was not added." if lang == "en"
-                                           else "Mỗi phản ánh nhận tối đa 5 ảnh/tệp; tệp này chưa được thêm."))
-        elif files:
-            dispatcher.utter_message(text=acknowledgement(len(files), total, lang), json_message={"photos": total})
+        acknowledge(dispatcher, tracker)
         if tracker.active_loop_name:
             return []
         english = "What does it show? Describe the problem and where it is, and I will file a report."
