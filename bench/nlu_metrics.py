@@ -43,9 +43,9 @@ def safety_lines(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> li
             f"any emergency {ratio(found, len(emerg))}; asked 'anyone in danger?' {asked}"
         )
         wrong = collections.Counter(
-            f"{i.get('number')}→{p.get('number') if p['intent'] == 'emergency' else p['intent']}"
+            f"{due_number(i)}→{p.get('number') if p['intent'] == 'emergency' else p['intent']}"
             for i, p in emerg
-            if not (p["intent"] == "emergency" and p.get("number") == i.get("number"))
+            if not (p["intent"] == "emergency" and p.get("number") == due_number(i))
         )
         lines.append(
             "  emergency misses (due → got): " + (", ".join(f"{k} ×{n}" for k, n in wrong.most_common()) or "none")
