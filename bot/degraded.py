@@ -22,19 +22,20 @@ def _numbers(lang: str) -> str:
     return ", ".join(f"{num} ({vi if lang == 'vi' else en})" for num, vi, en in EMERGENCY_LINES)
 
 
+def _say(text: str, vi: str, en: str) -> str:
+    if detect_language(text or "") == "en":
+        return f"{en} In an emergency call {_numbers('en')}."
+    return f"{vi} Nếu khẩn cấp, hãy gọi {_numbers('vi')}."
+
+
 def queued_sentence(text: str) -> str:
     """The message is stored and will be answered later (Rasa or the actions are down)."""
-    if detect_language(text or "") == "en":
-        return ("I have received your message. The assistant is busy right now and will answer "
-                f"here as soon as it can. In an emergency call {_numbers('en')}.")
-    return ("Tôi đã nhận tin nhắn của bạn. Hệ thống đang bận, tôi sẽ trả lời tại đây ngay khi có thể. "
-            f"Nếu khẩn cấp, hãy gọi {_numbers('vi')}.")
+    return _say(text, "Tôi đã nhận tin nhắn của bạn. Hệ thống đang bận, tôi sẽ trả lời tại đây ngay khi có thể.",
+                "I have received your message. The assistant is busy right now and will answer here "
+                "as soon as it can.")
 
 
 def gave_up_sentence(text: str) -> str:
     """Rasa answered nothing even after retries: say so instead of staying silent."""
-    if detect_language(text or "") == "en":
-        return ("Sorry, I could not answer that message. Please send it again in a few minutes. "
-                f"In an emergency call {_numbers('en')}.")
-    return ("Xin lỗi, tôi chưa trả lời được tin nhắn này. Bạn vui lòng gửi lại sau ít phút. "
-            f"Nếu khẩn cấp, hãy gọi {_numbers('vi')}.")
+    return _say(text, "Xin lỗi, tôi chưa trả lời được tin nhắn này. Bạn vui lòng gửi lại sau ít phút.",
+                "Sorry, I could not answer that message. Please send it again in a few minutes.")

@@ -9,9 +9,8 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.channels import attachments
 from bot.message import Attachment, Message
-from bot.web.api import chat_turn, sender_for
+from bot.web.api import chat_turn
 from bot.web.request_json import BadRequest, json_body
-from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from nlu.text import TextError
@@ -33,11 +32,8 @@ def _error(message: str, status: int):  # type: ignore[no-untyped-def]
 
 
 def _sender(raw: str | None) -> str | None:
-    """The server-issued web identity; a named ``sender_id`` only with an API token (feedback_router.web_identity)."""
     raw = (raw or "").strip()
     if not raw:
-        return web_identity()
-    if api_client() is None:
         return None
     return raw if raw.startswith("web:") else f"web:{raw}"
 
@@ -56,7 +52,7 @@ def upload_photo():  # type: ignore[no-untyped-def]
         return _error("Thiếu ảnh: trường 'photo' là bắt buộc (missing 'photo' file field).", 400)
     sender = _sender(request.form.get("sender_id"))
     if sender is None:
-        return _error(NEED_TOKEN, 401)
+        return _error("Thiếu 'sender_id' (missing 'sender_id').", 400)
     limit = _max_photo_bytes()
     data = photo.stream.read(limit + 1)
     if not data:
@@ -92,9 +88,8 @@ def inbox():  # type: ignore[no-untyped-def]
     except BadRequest as exc:
         return _error(str(exc), 400)
     if sender is None:
-        return _error(NEED_TOKEN, 401)
-    engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
-    with session_scope(engine) as session:
+        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+    with session_scope(_engine()) as session:
         out = [{"id": item.id, "text": item.text, **_reply_extras(item.payload),
                 "created_at": item.created_at.isoformat() if item.created_at else None}
                for item in outbox.unread_for(session, sender, INBOX_LIMIT)]
@@ -115,18 +110,24 @@ def inbox_ack():  # type: ignore[no-untyped-def]
     except BadRequest as exc:
         return _error(str(exc), 400)
     if sender is None:
-        return _error(NEED_TOKEN, 401)
-    engine = current_app.config.get("DATABASE_ENGINE") or get_engine()
-    with session_scope(engine) as session:
+        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+    with session_scope(_engine()) as session:
         count = outbox.acknowledge(session, sender, ids)
     return jsonify(sender_id=sender, acknowledged=count)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return current_app.config.get("DATABASE_ENGINE") or get_engine()
 
 
 def _inbox_sender(channel: object, named: object) -> str | None:
     channel = str(channel or "web")
     if channel not in ("web", "api"):
         raise BadRequest("Kênh chỉ được là 'web' hoặc 'api' (channel must be 'web' or 'api').")
-    return sender_for(channel, named or None)
+    raw = str(named or "").strip()
+    if not raw or len(raw) > 200:
+        return None
+    return raw if raw.startswith(channel + ":") else f"{channel}:{raw}"
 
 
 def _reply_extras(payload: dict | None) -> dict:

@@ -12,8 +12,11 @@ from flask import Flask
 from bot.gateway import Gateway
 from feedback_router.db import engine_for
 from tests.channels.standins.rasa_rest import RasaStandIn
+from tests.channels.standins.telegram_api import TelegramStandIn
 
 API_TOKEN = "channels-test-api-token"  # an integrator may name its own sender ids
+TELEGRAM_TOKEN = "123456:TEST-token_abc"
+TELEGRAM_SECRET = "s3cret-token"
 
 
 @pytest.fixture
@@ -28,6 +31,20 @@ def channel_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
         engine_for(db_url).dispose()
     finally:
         engine_for.cache_clear()
+
+
+@pytest.fixture
+def telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[TelegramStandIn]:
+    """The Bot API stand-in, and the process-wide webhook bridge pointed at it."""
+    from bot.channels import telegram as tg
+
+    with TelegramStandIn(TELEGRAM_TOKEN) as server:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", server.url)
+        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
+        tg.reset_bridge()
+        yield server
+        tg.reset_bridge()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,27 +21,12 @@ from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from feedback_router.models import Outbox
 from feedback_router.service import get_or_create_contact
-from tests.channels.conftest import API_TOKEN
+from tests.channels.conftest import API_TOKEN, TELEGRAM_SECRET
 from tests.channels.standins.rasa_rest import RasaStandIn
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.channels.standins.zalo_api import ZaloStandIn
 
-TOKEN = "777:reliability-token"
-SECRET = "webhook-secret"
 LATER = timedelta(minutes=10)  # past any backoff and lease
-
-
-@pytest.fixture
-def telegram(channel_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TelegramStandIn]:
-    from bot.channels import telegram as tg
-
-    with TelegramStandIn(TOKEN) as server:
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", server.url)
-        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
-        tg.reset_bridge()
-        yield server
-        tg.reset_bridge()
 
 
 def tg_update(update_id: int, text: str, chat_id: int = 4242) -> dict[str, Any]:
@@ -53,7 +37,8 @@ def tg_update(update_id: int, text: str, chat_id: int = 4242) -> dict[str, Any]:
 
 
 def post_update(app: Flask, body: dict[str, Any]) -> Any:
-    return app.test_client().post("/telegram/webhook", json=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    return app.test_client().post("/telegram/webhook", json=body,
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
 
 
 def enqueue(sender: str, text: str, key: str) -> None:
@@ -78,7 +63,7 @@ def drain(gateway: Gateway, now: datetime) -> None:
         d.close()
 
 
-def test_unread_web_answers_do_not_block_telegram(telegram: TelegramStandIn) -> None:
+def test_unread_web_answers_do_not_block_telegram(channel_db: str, telegram: TelegramStandIn) -> None:
     for i in range(60):
         enqueue(f"web:citizen-{i}", f"Trả lời {i}", f"web-{i}")
     enqueue("telegram:4242", "Hồ sơ HN-2026-AB12 đã xử lý xong.", "tg-1")
@@ -201,7 +186,8 @@ def test_empty_answer_after_retries_is_a_sentence_in_the_citizens_language(app: 
     assert en["replies"][0]["text"].startswith("Sorry") and "115 (ambulance)" in en["replies"][0]["text"]
 
 
-def test_failed_commit_does_not_resend_the_batch(telegram: TelegramStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_commit_does_not_resend_the_batch(channel_db: str, telegram: TelegramStandIn,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(3):
         enqueue("telegram:4242", f"tin {n}", f"batch-{n}")
     from sqlalchemy.orm import Session

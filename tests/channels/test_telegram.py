@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -12,24 +11,13 @@ import pytest
 from flask import Flask
 
 from bot.channels import telegram as tg
+from tests.channels.conftest import TELEGRAM_SECRET as SECRET
+from tests.channels.conftest import TELEGRAM_TOKEN as TOKEN
 from tests.channels.standins.rasa_rest import RasaStandIn
 from tests.channels.standins.telegram_api import TelegramStandIn
 
-TOKEN = "123456:TEST-token_abc"
-SECRET = "s3cret-token"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000
 OGG = b"OggS\x00\x02" + b"\x00" * 22 + b"OpusHead" + b"\x00" * 500
-
-
-@pytest.fixture
-def telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[TelegramStandIn]:
-    with TelegramStandIn(TOKEN) as server:
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        monkeypatch.setenv("TELEGRAM_API_BASE_URL", server.url)
-        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
-        tg.reset_bridge()
-        yield server
-        tg.reset_bridge()
 
 
 def user(chat_id: int = 4242) -> dict[str, Any]:
