@@ -9,8 +9,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.channels import attachments
 from bot.message import Attachment, Message
-from bot.web.api import chat_turn
+from bot.web.api import chat_turn, sender_for
 from bot.web.request_json import BadRequest, json_body
+from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
 from feedback_router import outbox
 from feedback_router.db import get_engine, session_scope
 from nlu.text import TextError
@@ -32,8 +33,11 @@ def _error(message: str, status: int):  # type: ignore[no-untyped-def]
 
 
 def _sender(raw: str | None) -> str | None:
+    """The server-issued web identity; a named ``sender_id`` only with an API token (feedback_router.web_identity)."""
     raw = (raw or "").strip()
     if not raw:
+        return web_identity()
+    if api_client() is None:
         return None
     return raw if raw.startswith("web:") else f"web:{raw}"
 
@@ -52,7 +56,7 @@ def upload_photo():  # type: ignore[no-untyped-def]
         return _error("Thiếu ảnh: trường 'photo' là bắt buộc (missing 'photo' file field).", 400)
     sender = _sender(request.form.get("sender_id"))
     if sender is None:
-        return _error("Thiếu 'sender_id' (missing 'sender_id').", 400)
+        return _error(NEED_TOKEN, 401)
     limit = _max_photo_bytes()
     data = photo.stream.read(limit + 1)
     if not data:
@@ -88,7 +92,7 @@ def inbox():  # type: ignore[no-untyped-def]
     except BadRequest as exc:
         return _error(str(exc), 400)
     if sender is None:
-        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+        return _error(NEED_TOKEN, 401)
     with session_scope(_engine()) as session:
         out = [{"id": item.id, "text": item.text, **_reply_extras(item.payload),
                 "created_at": item.created_at.isoformat() if item.created_at else None}
@@ -110,7 +114,7 @@ def inbox_ack():  # type: ignore[no-untyped-def]
     except BadRequest as exc:
         return _error(str(exc), 400)
     if sender is None:
-        return _error("Thiếu hoặc sai 'sender_id' (missing or invalid 'sender_id').", 400)
+        return _error(NEED_TOKEN, 401)
     with session_scope(_engine()) as session:
         count = outbox.acknowledge(session, sender, ids)
     return jsonify(sender_id=sender, acknowledged=count)
@@ -124,10 +128,7 @@ def _inbox_sender(channel: object, named: object) -> str | None:
     channel = str(channel or "web")
     if channel not in ("web", "api"):
         raise BadRequest("Kênh chỉ được là 'web' hoặc 'api' (channel must be 'web' or 'api').")
-    raw = str(named or "").strip()
-    if not raw or len(raw) > 200:
-        return None
-    return raw if raw.startswith(channel + ":") else f"{channel}:{raw}"
+    return sender_for(channel, named or None)
 
 
 def _reply_extras(payload: dict | None) -> dict:
