@@ -13,7 +13,7 @@ APT_LISTS := $(wildcard requirements/apt*.txt)
 ENV := source scripts/env_defaults.sh &&
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help bootstrap sysdeps venvs model db run test test-fast test-faults bench-faults bench nlu-eval qa-eval duplicates-eval lint clean
+.PHONY: help bootstrap sysdeps venvs model db run test test-fast test-faults bench-faults bench bench-dashboard nlu-eval qa-eval duplicates-eval lint clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat at http://127.0.0.1:8000/)"
@@ -79,6 +79,9 @@ qa-eval: venvs
 
 duplicates-eval: venvs
 	@$(ENV) PYTHONPATH=. $(VENV)/bin/python -m bench.duplicates_eval
+
+bench-dashboard: venvs
+	@$(ENV) $(VENV)/bin/python -m bench.dashboard_queue
 
 clean:
 	rm -rf var/*.db models/

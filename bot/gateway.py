@@ -11,6 +11,7 @@ from urllib.parse import quote
 import requests
 
 from bot.message import Message, Reply
+from bot.rasa_transport import rasa_session, timeouts
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ class Gateway:
 
     def __init__(self, base_url: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = (base_url or rasa_url()).rstrip("/")
-        self.timeout = timeout
-        self._http = requests.Session()
+        self.timeout = timeouts(timeout)  # (connect, read): bot.rasa_transport says why
+        self._http = rasa_session()  # shared keep-alive pool, retries only what is safe to retry
 
     def handle(self, message: Message) -> list[Reply]:
         body = {
