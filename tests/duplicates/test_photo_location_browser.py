@@ -1,0 +1,102 @@
+"""Issue 16 in a real phone browser: a complaint with a photo and a shared location in the web
+chat (390×844, real Chromium, real stack) becomes a ticket whose staff page shows the photo.
+The place is shown to the citizen as a ward, not raw GPS."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback_router.auth import create_user
+from feedback_router.db import make_engine, session_scope
+from feedback_router.models import Ticket
+from tests.browser import chromium_page, needs_chromium
+from tests.conftest import Stack
+
+pytestmark = needs_chromium
+CODE = re.compile(r"HN-\d{4}-[0-9A-Z]{4}")
+PASSWORD = "mat-khau-thu-nghiem"
+POINT = {"latitude": 21.0186, "longitude": 105.8093}  # phường Láng (nearest ward centre)
+
+
+def png(width: int = 12, height: int = 9) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + b"\x22\x88\x22" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def phone() -> Iterator:  # type: ignore[type-arg]
+    with chromium_page(viewport={"width": 390, "height": 844}, timeout_ms=60000, geolocation=POINT,
+                       permissions=["geolocation"]) as page:
+        yield page
+
+
+def _wait_bot(page, before: int) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function("n => document.querySelectorAll('#log .msg--bot').length > n", arg=before)
+    page.wait_for_selector("#typing", state="hidden")
+
+
+def _bots(page) -> int:  # type: ignore[no-untyped-def]
+    return page.locator("#log .msg--bot").count()
+
+
+@pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
+def test_photo_and_location_from_a_phone_reach_the_staff_page(stack: Stack, phone, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = phone
+    page.goto(stack.web_url)
+    before = _bots(page)
+    page.fill("#text", "Rác thải chất đống ở đầu ngõ cả tuần, bốc mùi")
+    page.click("#send")
+    _wait_bot(page, before)
+
+    photo = tmp_path / "rac.png"
+    photo.write_bytes(png())
+    before = _bots(page)
+    page.set_input_files("#photo", str(photo))
+    _wait_bot(page, before)
+    page.wait_for_function("() => document.getElementById('log').innerText.includes('Đã nhận ảnh (tổng cộng 1)')")
+
+    before = _bots(page)
+    page.click("#loc")
+    _wait_bot(page, before)
+    page.wait_for_function("() => document.getElementById('log').innerText.includes('phường Láng')")
+    log = page.inner_text("#log")
+    assert "GPS 21.0" not in log and "tâm phường" in log, log
+
+    confirm = page.locator("#quick button", has_text="Đúng, gửi đi")
+    confirm.wait_for()
+    confirm.click()
+    page.wait_for_function("() => /HN-\\d{4}-[0-9A-Z]{4}/.test(document.getElementById('log').innerText)")
+    code = CODE.search(page.inner_text("#log")).group(0)  # type: ignore[union-attr]
+
+    engine = make_engine(stack.database_url)
+    try:
+        with Session(engine) as s:
+            ticket = s.scalar(select(Ticket).where(Ticket.code == code))
+            assert (ticket.latitude, ticket.longitude) == (21.0186, 105.8093)
+            unit_id = ticket.unit_id
+        with session_scope(engine) as s:
+            create_user(s, "op_photo", PASSWORD, "operator", unit_id)
+    finally:
+        engine.dispose()
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{stack.web_url}/dashboard/login")
+    page.fill("#username", "op_photo")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_selector("#queue")
+    page.goto(f"{stack.web_url}/dashboard/t/{code}")
+    page.wait_for_selector("#ticket-files img")
+    page.wait_for_function("document.querySelector('#ticket-files img').complete")
+    assert page.evaluate("document.querySelector('#ticket-files img').naturalWidth") == 12
