@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     sla_check_seconds: float = _env("SLA_CHECK_SECONDS", 60.0, gt=0)
     booking_check_seconds: float = _env("BOOKING_CHECK_SECONDS", 300.0, gt=0)
     retention_check_seconds: float = _env("RETENTION_CHECK_SECONDS", 3600.0, gt=0)
+    # the inbound queue and the outbox (bot/channels/inbound.py, docs/channels.md), read there
+    inbound_lease_seconds: float = _env("INBOUND_LEASE_SECONDS", 120.0, gt=0)
+    inbound_retry_seconds: float = _env("INBOUND_RETRY_SECONDS", 2.0, gt=0)
+    inbound_max_backoff_seconds: float = _env("INBOUND_MAX_BACKOFF_SECONDS", 60.0, gt=0)
+    inbound_empty_retries: int = _env("INBOUND_EMPTY_RETRIES", 5, ge=1)
+    outbox_lease_seconds: float = _env("OUTBOX_LEASE_SECONDS", 120.0, gt=0)
+    delivery_inbound: Literal["on", "off"] = _env("DELIVERY_INBOUND", "on")
     # read by their own modules today; declared so a malformed value fails at start and is shown
     rasa_host: str = _env("RASA_HOST", "127.0.0.1")
     rasa_port: int = _env("RASA_PORT", 5005, ge=1, le=65535)
