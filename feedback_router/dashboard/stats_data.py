@@ -12,9 +12,10 @@ Percentiles are computed by PostgreSQL (percentile_cont) or, on SQLite, in Pytho
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
-from sqlalchemy import ARRAY, Float, Select, case, func, literal, select
+from sqlalchemy import ARRAY, Float, Select, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import labels
@@ -26,6 +27,8 @@ PERIODS = (7, 30, 90, 365)
 TOP = 25
 TABLES = ("trend", "category", "unit", "ward", "ontime_unit", "ontime_ward", "ratings", "times")
 CLOSED = (TicketStatus.resolved, TicketStatus.rejected)
+HANOI_OFFSET_S = 7 * 3600
+EPOCH_DAY = date(1970, 1, 1)
 
 
 def period_days(raw: str | None) -> int:
@@ -37,9 +40,17 @@ def period_days(raw: str | None) -> int:
 
 
 def _local_day(col, dialect: str):  # type: ignore[no-untyped-def]
+    """The Hanoi calendar day of ``col`` (UTC+7 all year: Vietnam has no daylight saving).
+    PostgreSQL: days since 1970 from the epoch, three times cheaper than timezone() per row."""
     if dialect == "postgresql":
-        return func.date(func.timezone("Asia/Ho_Chi_Minh", col))
+        return func.floor((func.extract("epoch", col) + HANOI_OFFSET_S) / 86400)
     return func.date(col, "+7 hours")
+
+
+def _day_key(value: object) -> str:
+    if isinstance(value, (int, float, Decimal)):
+        return (EPOCH_DAY + timedelta(days=int(value))).isoformat()
+    return str(value)
 
 
 def _hours(start, end, dialect: str):  # type: ignore[no-untyped-def]
@@ -69,6 +80,26 @@ def _percentiles(s: Session, expr, where: Select, dialect: str) -> tuple[float |
     return pct(0.5), pct(0.9), len(values)
 
 
+def _group_by_each(s: Session, keys: dict, aggregates: list, dialect: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """``aggregates`` grouped by each of ``keys`` separately: {name: [(key, *values)], biggest
+    first}. PostgreSQL does it in one scan (GROUPING SETS; GROUPING() tells which key a row
+    belongs to, even when the key is NULL); SQLite in one query per key."""
+    out: dict[str, list[tuple]] = {name: [] for name in keys}  # type: ignore[type-arg]
+    cols = list(keys.values())
+    if dialect == "postgresql":
+        flags = [func.grouping(col) for col in cols]
+        stmt = select(*cols, *flags, *aggregates).group_by(func.grouping_sets(*[tuple_(col) for col in cols]))
+        for row in s.execute(stmt):
+            which = [i for i in range(len(cols)) if row[len(cols) + i] == 0][0]
+            out[list(keys)[which]].append((row[which], *row[2 * len(cols):]))
+    else:
+        for name, col in keys.items():
+            out[name] = [tuple(r) for r in s.execute(select(col, *aggregates).group_by(col))]
+    for rows in out.values():
+        rows.sort(key=lambda r: (-(r[1] or 0), "" if r[0] is None else str(r[0])))
+    return out
+
+
 def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dict:
     dialect = s.get_bind().dialect.name
     today = now.astimezone(TZ).date()
@@ -78,33 +109,29 @@ def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dic
     in_period = scope(select(Ticket), user).where(Ticket.created_at >= since).subquery()
     t = in_period.c
 
-    day = _local_day(t.created_at, dialect)
-    per_day = {str(d): n for d, n in s.execute(select(day, func.count()).group_by(day))}
+    # one scan of the period for the four breakdowns (PostgreSQL GROUPING SETS)
+    period = _group_by_each(s, {"day": _local_day(t.created_at, dialect), "category": t.category,
+                                "ward": t.ward_unit_id, "unit": t.unit_id},
+                            [func.count(), func.count().filter(t.overdue.is_(True))], dialect)
+    per_day = {_day_key(d): n for d, n, _ in period["day"]}
     trend = [((first + timedelta(days=i)).isoformat(), per_day.get((first + timedelta(days=i)).isoformat(), 0))
              for i in range(days)]
-
-    by = {}
-    for name, col, label in (("category", t.category, labels.category_vi), ("ward", t.ward_unit_id, names.get)):
-        rows = s.execute(select(col, func.count()).group_by(col).order_by(func.count().desc(), col).limit(TOP))
-        by[name] = [(key, (label(key) if key else None) or key or "(không rõ)", n) for key, n in rows]
-    # every unit (a few hundred at most): the period's totals are their sums, no extra scan
-    per_unit = s.execute(select(t.unit_id, func.count(), func.count().filter(t.overdue.is_(True)))
-                         .group_by(t.unit_id).order_by(func.count().desc(), t.unit_id)).all()
-    by["unit"] = [(key, names.get(key, key), n) for key, n, _ in per_unit[:TOP]]
-    total, open_overdue = sum(r[1] for r in per_unit), sum(r[2] for r in per_unit)
+    by = {"category": [(k, labels.category_vi(k) if k else "(không rõ)", n) for k, n, _ in period["category"][:TOP]],
+          "ward": [(k, names.get(k or "", k or "(không rõ)"), n) for k, n, _ in period["ward"][:TOP]],
+          "unit": [(k, names.get(k, k), n) for k, n, _ in period["unit"][:TOP]]}
+    # every unit is in the list, so the period's totals are its sums
+    total, open_overdue = sum(r[1] for r in period["unit"]), sum(r[2] or 0 for r in period["unit"])
 
     # closed in the period (whenever created), against the resolution deadline
     closed = scope(select(Ticket), user).where(Ticket.status.in_(CLOSED), Ticket.resolved_at >= since).subquery()
     c = closed.c
     on_time_expr = func.sum(case((c.resolved_at <= c.sla_due_at, 1), else_=0))
-    ontime = {}
-    for name, col in (("unit", c.unit_id), ("ward", c.ward_unit_id)):
-        rows = s.execute(select(col, func.count(), on_time_expr).group_by(col).order_by(func.count().desc(), col)
-                         .limit(None if name == "unit" else TOP)).all()
-        ontime[name] = [(key, names.get(key or "", key or "(không rõ)"), n, int(ok or 0),
-                         round(100.0 * int(ok or 0) / n, 1) if n else None) for key, n, ok in rows]
+    closing = _group_by_each(s, {"unit": c.unit_id, "ward": c.ward_unit_id}, [func.count(), on_time_expr], dialect)
+    ontime = {name: [(key, names.get(key or "", key or "(không rõ)"), n, int(ok or 0),
+                      round(100.0 * int(ok or 0) / n, 1) if n else None) for key, n, ok in rows]
+              for name, rows in closing.items()}
     closed_n, closed_ok = sum(r[2] for r in ontime["unit"]), sum(r[3] for r in ontime["unit"])
-    ontime["unit"] = ontime["unit"][:TOP]
+    ontime = {name: rows[:TOP] for name, rows in ontime.items()}
 
     resolve = _percentiles(s, _hours(c.created_at, c.resolved_at, dialect),
                            select(c.id).where(c.status == TicketStatus.resolved.value), dialect)

@@ -131,8 +131,8 @@ def test_operator_works_the_queue_in_browser(frozen, served: str, page, engine: 
 
 
 def test_supervisor_sees_charts_with_dated_axes(frozen, served: str, page, engine: Engine, units: Units) -> None:  # type: ignore[no-untyped-def]
-    for day in (1, 1, 3, 8):
-        create_ticket(category="waste", description=f"rác {day}", sender_id=f"web:c{day}{len(str(day))}",
+    for i, day in enumerate((1, 1, 3, 8)):
+        create_ticket(category="waste", description=f"rác {i}", sender_id=f"web:chart{i}",
                       ward_unit_id=units.a, engine=engine, now=NOW - timedelta(days=day), detect_duplicates=False)
     browser_login(page, served, "sup")
     page.goto(f"{served}/dashboard/stats?days=30")
