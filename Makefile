@@ -13,7 +13,7 @@ APT_LISTS := $(wildcard requirements/apt*.txt)
 ENV := source scripts/env_defaults.sh &&
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: help bootstrap sysdeps venvs model db run test test-fast test-faults bench-faults bench bench-dashboard nlu-eval qa-eval duplicates-eval lint clean
+.PHONY: help bootstrap sysdeps venvs model db run run-cluster bench-load test test-fast test-faults bench-faults bench bench-dashboard nlu-eval qa-eval duplicates-eval lint clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat at http://127.0.0.1:8000/)"
@@ -70,6 +70,12 @@ bench-faults: bootstrap  # the same, printing the figures without pytest
 
 bench: bootstrap
 	@$(ENV) $(VENV)/bin/python -m bench.run_all
+
+bench-load: bootstrap  # issue-15 load table: embedded, cluster N = 1, 2, 3, replica kill (≈15 min)
+	@$(ENV) $(VENV)/bin/python -m bench.load
+
+run-cluster: bootstrap  # production shape on one host (docs/deployment.md): SCALE=2, DATABASE_URL=postgresql://…
+	@$(ENV) $(VENV)/bin/python -m scripts.cluster
 
 nlu-eval: bootstrap
 	@$(ENV) $(VENV)/bin/python -m bench.nlu_eval

@@ -15,7 +15,7 @@
 2. ``LockStore.lock`` — a conversation's lock ticket lived 60 s whatever happened to the
    process holding it, and the Redis key had no expiry: a replica killed mid-turn left the
    citizen's next message waiting a minute (issue 15). Tickets are now *leases*: short
-   (``TICKET_LOCK_LIFETIME``, default 5 s) and renewed every third of that by the live
+   (``TICKET_LOCK_LIFETIME``, default 3 s) and renewed every third of that by the live
    process for as long as it waits or works, so a live turn keeps its lock however long it
    takes, and a dead one frees it within one lease. Waiters look again every
    ``RASA_LOCK_POLL_SECONDS`` (0.1 s, was 1 s). Renewal on Redis is a WATCH/MULTI
@@ -141,7 +141,7 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def lease_seconds() -> float:
-    return float(os.environ.get("TICKET_LOCK_LIFETIME") or 5)
+    return float(os.environ.get("TICKET_LOCK_LIFETIME") or 3)
 
 
 def poll_seconds() -> float:

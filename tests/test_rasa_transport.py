@@ -1,7 +1,8 @@
 """The app's connection to Rasa retries what is safe and nothing else (bot.rasa_transport).
 
 A stand-in for the load balancer on 127.0.0.1 answers Rasa's REST webhook: a 503 (no
-replica available, nothing processed) is retried and the turn answered; a read timeout is
+replica available, nothing processed) and a connection closed without an answer (the replica
+died) are retried and the turn answered; a read timeout is
 not retried (the turn may still be running: the inbound queue answers it later); a port
 where nothing listens fails fast, after the connection retries.
 """
@@ -29,6 +30,9 @@ class StandIn(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers["Content-Length"]))
         step = StandIn.plan.pop(0) if StandIn.plan else "ok"
         StandIn.seen.append(step)
+        if step == "drop":  # the replica died mid-turn: the connection closes, no answer
+            self.close_connection = True
+            return
         if step == "slow":
             time.sleep(1.5)
         status, body = (503, b"no server available") if step == "503" else \
@@ -59,6 +63,12 @@ def test_no_replica_available_is_retried(balancer: str) -> None:
     StandIn.plan = ["503", "503", "ok"]
     assert [r.text for r in Gateway(balancer).handle(hello())] == ["Xin chào!"]
     assert StandIn.seen == ["503", "503", "ok"]
+
+
+def test_a_replica_dying_mid_turn_is_retried(balancer: str) -> None:
+    StandIn.plan = ["drop", "ok"]
+    assert [r.text for r in Gateway(balancer).handle(hello())] == ["Xin chào!"]
+    assert StandIn.seen == ["drop", "ok"]
 
 
 def test_a_slow_turn_is_not_sent_twice(balancer: str) -> None:
