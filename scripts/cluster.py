@@ -50,6 +50,7 @@ class Cluster:
     delivery: list[subprocess.Popen] = field(default_factory=list)
     voice: list[subprocess.Popen] = field(default_factory=list)
     rasa_ports: list[int] = field(default_factory=list)
+    workdir: Path | None = None  # logs and the rendered haproxy.cfg
     haproxy: subprocess.Popen | None = None
 
 
@@ -132,7 +133,7 @@ def start_cluster(replicas: int, database_url: str, workdir: Path, web_port: int
     chosen = iter(free_ports(4 * replicas + 2))
     ports = {name: [next(chosen) for _ in range(replicas)] for name in ("rasa", "actions", "web", "delivery")}
     cluster = Cluster(web_url=f"http://127.0.0.1:{web_port}", rasa_url=rasa_url, database_url=database_url,
-                      rasa_ports=ports["rasa"])
+                      rasa_ports=ports["rasa"], workdir=workdir)
     with ExitStack() as stack:
         waits: list[tuple[str, subprocess.Popen, Path]] = []
 
@@ -175,8 +176,8 @@ def start_cluster(replicas: int, database_url: str, workdir: Path, web_port: int
 
 @contextmanager
 def scratch_cluster(replicas: int, extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """A cluster on a fresh PostgreSQL database, on free ports; the database is dropped after,
-    the logs stay in var/cluster-scratch/ until the next run."""
+    """A cluster on a fresh PostgreSQL database, on free ports; the database is dropped after.
+    Logs are in var/cluster-scratch/<pid>/, removed after a clean run, kept after a failure."""
     import psycopg
 
     from feedback_router.migrate import upgrade
@@ -187,11 +188,12 @@ def scratch_cluster(replicas: int, extra_env: dict[str, str] | None = None) -> I
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     try:
         upgrade(url)
-        workdir = ROOT / "var/cluster-scratch"
+        workdir = ROOT / f"var/cluster-scratch/{os.getpid()}"
         shutil.rmtree(workdir, ignore_errors=True)
         web_port, rasa_port = free_ports(2)
         with start_cluster(replicas, url, workdir, web_port, rasa_port, extra_env) as cluster:
             yield cluster
+        shutil.rmtree(workdir, ignore_errors=True)
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
