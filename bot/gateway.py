@@ -133,6 +133,11 @@ class Gateway:
                 current.append(self._to_reply({"text": event.get("text"), **data}))
         return found
 
+    def times_processed(self, sender_id: str, message_id: str) -> int:
+        """How many times Rasa's tracker received `message_id` (each try of a failed turn)."""
+        return sum(1 for e in self._events(sender_id) if e.get("event") == "user"
+                   and str((e.get("metadata") or {}).get("message_id")) == str(message_id))
+
     def undo(self, sender_id: str, message_id: str) -> None:
         """Put the dialogue back where it was before `message_id` was first processed, so that
         a turn whose actions failed (Rasa answered nothing) can be sent again: the slots and

@@ -21,4 +21,11 @@ UPLOAD_DIR                — where photos / voice notes / clips are stored (def
 CHANNELS_ASR              — auto | off: transcribe voice notes with voice.asr when present (default auto)
 CHANNELS_TTS              — auto | off: add speech_url (voice.tts) to device replies (default auto)
 DELIVERY_POLL_SECONDS     — outbox delivery worker idle poll interval (default 2)
+DELIVERY_INBOUND          — on | off: the delivery worker also replays the inbound queue (default on)
+INBOUND_LEASE_SECONDS     — how long a claimed inbound message is held before another try (default 120)
+INBOUND_RETRY_SECONDS     — first backoff while Rasa/actions are down, doubling (default 2)
+INBOUND_MAX_BACKOFF_SECONDS — longest backoff (default 60)
+INBOUND_EMPTY_RETRIES     — tries when Rasa answers nothing before the apology sentence (default 5)
+OUTBOX_LEASE_SECONDS      — how long a leased outbox row is held before another sender may take it (default 120)
+Reliability (inbound queue, outbox, degraded mode, fault suite): docs/channels.md.
 """

@@ -144,10 +144,14 @@ def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str
             counts["failed"] += 1
             continue
         if item.channel != "device":
-            with session_scope(get_engine()) as session:
-                outbox.mark_sent(session, item.id)
+            inbound.with_db_retry(lambda item_id=item.id: _mark_sent(item_id))
         counts["sent"] += 1
     return counts
+
+
+def _mark_sent(item_id: int) -> None:
+    with session_scope(get_engine()) as session:
+        outbox.mark_sent(session, item_id)
 
 
 def run_inbound(gateway: Gateway | None) -> dict[str, int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
@@ -222,11 +223,13 @@ def _ask(gateway: Gateway, turn: Turn) -> list[Reply]:
 
 def _empty(gateway: Gateway, turn: Turn, now: datetime | None) -> bool:
     """Rasa answered nothing (an action or the database failed): undo the turn and retry,
-    unless the retries are spent. True when the row went back to the queue."""
-    if turn.attempt >= _empty_retries():
-        return False
+    unless Rasa has already been given it `INBOUND_EMPTY_RETRIES` times (attempts spent while
+    Rasa was unreachable do not count). True when the row went back to the queue."""
+    sender, message_id = turn.message.sender_id, str(turn.message.message_id)
     try:
-        gateway.undo(turn.message.sender_id, str(turn.message.message_id))
+        if gateway.times_processed(sender, message_id) >= _empty_retries():
+            return False
+        gateway.undo(sender, message_id)
     except GatewayError:
         pass  # the retry finds the turn in the tracker without an answer and undoes it then
     release(turn, "Rasa answered nothing", now=now)
@@ -294,8 +297,25 @@ def push_failed(outbox_ids: tuple[int, ...], error: str, engine: Engine | None =
 
 def pushed(outbox_id: int, engine: Engine | None = None) -> None:
     """A push channel delivered this reply itself."""
-    with session_scope(engine or get_engine()) as session:
-        outbox.mark_sent(session, outbox_id)
+    def _mark() -> None:
+        with session_scope(engine or get_engine()) as session:
+            outbox.mark_sent(session, outbox_id)
+    with_db_retry(_mark)
+
+
+def with_db_retry(fn: Any, seconds: float | None = None) -> None:
+    """Record what was already sent, waiting out a database restart: giving up here means the
+    lease runs out and the message is sent a second time."""
+    deadline = time.monotonic() + (seconds if seconds is not None else
+                                   float(os.environ.get("DB_RETRY_SECONDS", "15")))
+    while True:
+        try:
+            fn()
+            return
+        except SQLAlchemyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
 
 
 def holding_reply(message: Message) -> Reply:

@@ -341,6 +341,22 @@ def _tickets(db_url: str) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+def _dump(db_url: str, senders: list[str], path: Path) -> None:
+    """The queue and outbox rows of the failed conversations, for the post-mortem."""
+    import psycopg
+
+    with psycopg.connect(db_url) as conn, path.open("w") as out:
+        for sender in senders:
+            out.write(f"== {sender}\n")
+            for row in conn.execute("SELECT id, update_id, status, attempts, next_attempt_at, lease_until, "
+                                    "last_error, left(payload->>'text', 40) FROM inbound_updates "
+                                    "WHERE sender_id = %s ORDER BY id", (sender,)):
+                out.write(f"  in  {row}\n")
+            for row in conn.execute("SELECT id, status, attempts, next_attempt_at, last_error, left(text, 40) "
+                                    "FROM outbox WHERE recipient = %s ORDER BY id", (sender,)):
+                out.write(f"  out {row}\n")
+
+
 def run(config: Config) -> Figures:
     rng = random.Random(config.seed)
     workdir = config.workdir or Path(tempfile.mkdtemp(prefix="faults-"))
@@ -376,6 +392,9 @@ def run(config: Config) -> Figures:
         time.sleep(3)    # answers still on their way (outbox, inbox)
         figures.faults = dict(injected)
         figures = _count(figures, convs, clients, _tickets(stack.pg.url))
+        if figures.failures:
+            _dump(stack.pg.url, [c.sender for c in convs if c.error or not all(c.answered)],
+                  workdir / "failed_rows.txt")
     finally:
         stack.stop()
     figures.seconds = time.monotonic() - started
