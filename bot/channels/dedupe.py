@@ -64,7 +64,9 @@ def finish(channel: str, update_id: str | int, ok: bool = True, engine: Engine |
 
 
 def purge(older_than: timedelta, engine: Engine | None = None) -> int:
-    """Drop ids older than any platform re-delivers (Telegram keeps updates 24 h)."""
+    """Drop answered messages (and their texts) older than any platform re-delivers (Telegram
+    keeps updates 24 h); messages still waiting for an answer are never dropped."""
     with session_scope(engine or get_engine()) as session:
-        result = session.execute(delete(InboundUpdate).where(InboundUpdate.received_at < utcnow() - older_than))
+        result = session.execute(delete(InboundUpdate).where(InboundUpdate.received_at < utcnow() - older_than,
+                                                             InboundUpdate.status == "done"))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -25,9 +25,10 @@ import os
 import signal
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
-from bot.channels import device, inbound
+from bot.channels import dedupe, device, inbound
 from bot.channels.zalo import ZaloClient, ZaloError
 from bot.gateway import Gateway
 from bot.health_http import serve_health
@@ -180,6 +181,7 @@ def main() -> None:
     booking_jobs = BookingJobs()  # slots for the days ahead, day-before reminders
     booking_every = float(os.environ.get("BOOKING_CHECK_SECONDS", "300"))
     next_booking_check = 0.0
+    next_purge = 0.0  # answered inbound messages are kept 2 days (dedupe), then their texts go
     log.info("delivery worker started")
     try:
         while not stop.is_set():
@@ -212,6 +214,12 @@ def main() -> None:
                         log.info("booking: %d slots published, %d reminders queued", done["slots"], done["reminders"])
                 except Exception:
                     log.exception("booking pass failed")
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + 3600
+                try:
+                    dedupe.purge(timedelta(days=2))
+                except Exception:
+                    log.exception("inbound purge failed")
             if counts["sent"] == 0 and replayed["done"] == 0:
                 stop.wait(interval)
     finally:

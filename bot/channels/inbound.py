@@ -41,7 +41,7 @@ UNAVAILABLE = ("Trợ lý tạm thời không phản hồi, vui lòng thử lạ
                "(assistant temporarily unavailable).")
 QUEUED, PROCESSING, DONE, FAILED = "queued", "processing", "done", "failed"
 WAITING = (QUEUED, PROCESSING, FAILED)  # not answered yet: later messages of the sender wait
-ANSWERED_IN_RESPONSE = {"web", "api", "device"}  # the HTTP response carries the fast-path answer
+DB_RETRY_SECONDS = 15.0  # longer than a PostgreSQL restart or fail-over takes here
 
 
 class Duplicate(Exception):
@@ -306,8 +306,7 @@ def pushed(outbox_id: int, engine: Engine | None = None) -> None:
 def with_db_retry(fn: Any, seconds: float | None = None) -> None:
     """Record what was already sent, waiting out a database restart: giving up here means the
     lease runs out and the message is sent a second time."""
-    deadline = time.monotonic() + (seconds if seconds is not None else
-                                   float(os.environ.get("DB_RETRY_SECONDS", "15")))
+    deadline = time.monotonic() + (seconds if seconds is not None else DB_RETRY_SECONDS)
     while True:
         try:
             fn()

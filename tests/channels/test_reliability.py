@@ -288,3 +288,14 @@ def test_holding_sentences_name_every_emergency_hotline() -> None:
     hotlines = {c.hotline for c in catalog().categories.values() if c.hotline}
     for sentence in (degraded.queued_sentence("cháy"), degraded.gave_up_sentence("fire help please")):
         assert hotlines <= {num for num, _, _ in degraded.EMERGENCY_LINES if num in sentence}
+
+
+def test_purge_drops_answered_messages_only(channel_db: str) -> None:
+    """Message texts are not kept for ever, but nothing still waiting for an answer is dropped."""
+    from bot.channels import dedupe
+
+    waiting = inbound.accept(Message(channel="web", sender_id="web:p1", text="ngập ở ngõ 3"), "p-1")
+    assert dedupe.remember("telegram", 555)
+    assert dedupe.purge(timedelta(seconds=-60)) == 1  # "older than a minute from now": both are
+    with session_scope(get_engine()) as s:
+        assert [r.id for r in s.scalars(select(InboundUpdate))] == [waiting.row_id]
