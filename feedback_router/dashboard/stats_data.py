@@ -7,7 +7,7 @@ the viewer's scope (an operator sees their unit), each chart with its table and 
   median and 90th percentile, hours;
 * on-time rate (closed before the resolution deadline) by unit and by ward;
 * citizens' ratings (1–5) by unit, once there are any.
-Percentiles are computed by PostgreSQL (percentile_cont) or, on SQLite, in Python.
+Percentiles come from a histogram by the minute (see _percentiles), the same on both databases.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Float, Select, case, func, literal, select, tuple_
+from sqlalchemy import BigInteger, Integer, Select, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import labels
@@ -29,6 +29,7 @@ TABLES = ("trend", "category", "unit", "ward", "ontime_unit", "ontime_ward", "ra
 CLOSED = (TicketStatus.resolved, TicketStatus.rejected)
 HANOI_OFFSET_S = 7 * 3600
 EPOCH_DAY = date(1970, 1, 1)
+WORK_MEM = "32MB"  # this transaction only (SET LOCAL)
 
 
 def period_days(raw: str | None) -> int:
@@ -42,8 +43,8 @@ def period_days(raw: str | None) -> int:
 def _local_day(col, dialect: str):  # type: ignore[no-untyped-def]
     """The Hanoi calendar day of ``col`` (UTC+7 all year: Vietnam has no daylight saving).
     PostgreSQL: days since 1970 from the epoch, three times cheaper than timezone() per row."""
-    if dialect == "postgresql":
-        return func.floor((func.extract("epoch", col) + HANOI_OFFSET_S) / 86400)
+    if dialect == "postgresql":  # integer arithmetic: extract() is numeric, slow over 80k rows
+        return (cast(func.extract("epoch", col), BigInteger) + HANOI_OFFSET_S) // 86400
     return func.date(col, "+7 hours")
 
 
@@ -53,31 +54,40 @@ def _day_key(value: object) -> str:
     return str(value)
 
 
-def _hours(start, end, dialect: str):  # type: ignore[no-untyped-def]
+def _minutes(start, end, dialect: str):  # type: ignore[no-untyped-def]
+    """Whole minutes from ``start`` to ``end``."""
     if dialect == "postgresql":
-        return func.extract("epoch", end - start) / 3600.0
-    return (func.julianday(end) - func.julianday(start)) * 24.0
+        return cast(func.extract("epoch", end - start), BigInteger) // 60
+    return cast((func.julianday(end) - func.julianday(start)) * 1440, Integer)
 
 
-def _percentiles(s: Session, expr, where: Select, dialect: str) -> tuple[float | None, float | None, int]:  # type: ignore[no-untyped-def]
-    """(median, p90, n) of ``expr`` over the rows of ``where``'s FROM/WHERE."""
-    if dialect == "postgresql":  # both percentiles from one sort
-        quantiles = literal([0.5, 0.9], ARRAY(Float))
-        row = s.execute(where.with_only_columns(func.percentile_cont(quantiles).within_group(expr),
-                                                func.count())).one()
-        if row[0] is None:
-            return None, None, int(row[1])
-        return float(row[0][0]), float(row[0][1]), int(row[1])
-    values = sorted(float(v) for (v,) in s.execute(where.with_only_columns(expr)) if v is not None)
-    if not values:
+def _percentiles(s: Session, minutes, where: Select) -> tuple[float | None, float | None, int]:  # type: ignore[no-untyped-def]
+    """(median, p90, n) in hours of ``minutes`` over the rows of ``where``'s FROM/WHERE.
+
+    From a histogram by the minute (a hash aggregate: a few thousand buckets) instead of
+    sorting every duration: percentile_cont over 60,000 rows was a third of the page at 1M
+    tickets; the answer is the same to the minute, on both databases."""
+    label = minutes.label("m")
+    hist = sorted((int(m), int(n)) for m, n in s.execute(where.with_only_columns(label, func.count())
+                                                           .group_by(label)) if m is not None)
+    total = sum(n for _, n in hist)
+    if not total:
         return None, None, 0
 
-    def pct(q: float) -> float:  # linear interpolation, as percentile_cont
-        pos = q * (len(values) - 1)
-        lo, hi = int(pos), min(int(pos) + 1, len(values) - 1)
-        return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+    def value_at(rank: int) -> int:  # the rank-th duration (0-based) in sorted order
+        seen = 0
+        for m, n in hist:
+            seen += n
+            if rank < seen:
+                return m
+        return hist[-1][0]
 
-    return pct(0.5), pct(0.9), len(values)
+    def pct(q: float) -> float:  # linear interpolation between ranks, as percentile_cont
+        pos = q * (total - 1)
+        lo, hi = value_at(int(pos)), value_at(min(int(pos) + 1, total - 1))
+        return (lo + (hi - lo) * (pos - int(pos))) / 60.0
+
+    return pct(0.5), pct(0.9), total
 
 
 def _group_by_each(s: Session, keys: dict, aggregates: list, dialect: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
@@ -102,6 +112,8 @@ def _group_by_each(s: Session, keys: dict, aggregates: list, dialect: str) -> di
 
 def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dict:
     dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":  # hash the period's groups in memory instead of sorting on disk
+        s.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     today = now.astimezone(TZ).date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time(0), TZ).astimezone(timezone.utc)
@@ -133,10 +145,10 @@ def compute(s: Session, user: DashboardUser, *, days: int, now: datetime) -> dic
     closed_n, closed_ok = sum(r[2] for r in ontime["unit"]), sum(r[3] for r in ontime["unit"])
     ontime = {name: rows[:TOP] for name, rows in ontime.items()}
 
-    resolve = _percentiles(s, _hours(c.created_at, c.resolved_at, dialect),
-                           select(c.id).where(c.status == TicketStatus.resolved.value), dialect)
-    ack = _percentiles(s, _hours(t.created_at, t.acknowledged_at, dialect),
-                       select(t.id).where(t.acknowledged_at.is_not(None)), dialect)
+    resolve = _percentiles(s, _minutes(c.created_at, c.resolved_at, dialect),
+                           select(c.id).where(c.status == TicketStatus.resolved.value))
+    ack = _percentiles(s, _minutes(t.created_at, t.acknowledged_at, dialect),
+                       select(t.id).where(t.acknowledged_at.is_not(None)))
 
     rated = scope(select(Ticket), user).where(Ticket.rating.is_not(None), Ticket.resolved_at >= since).subquery()
     ratings = [(key, names.get(key, key), n, round(float(avg), 2)) for key, n, avg in s.execute(

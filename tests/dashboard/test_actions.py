@@ -183,3 +183,27 @@ def test_history_in_vietnamese(app: Flask, engine: Engine, units: Units) -> None
     with Session(engine) as s:
         assert s.scalar(select(TicketEvent.note).where(TicketEvent.ticket_id == _ticket(s, t.code).id)).startswith(
             "routed to")  # the stored audit trail is not rewritten
+
+
+def test_stats_times_and_on_time_rates(engine: Engine, units: Units) -> None:
+    from feedback_router import lifecycle
+    from feedback_router.dashboard import stats_data
+    from feedback_router.models import DashboardUser
+
+    codes = _make(engine, units.a, 3, "st")
+    with Session(engine) as s:
+        for i, code in enumerate(codes):  # acknowledged after 1, 2, 3 h; resolved after 10, 20, 30 h
+            t = _ticket(s, code)
+            start = t.created_at.replace(tzinfo=timezone.utc)
+            lifecycle.change_status(s, t, "in_progress", actor="staff:op_a", now=start + timedelta(hours=i + 1))
+            lifecycle.change_status(s, t, "resolved", actor="staff:op_a", now=start + timedelta(hours=10 * (i + 1)))
+        s.commit()
+    sup = DashboardUser(username="sup", role="supervisor")
+    with Session(engine) as s:
+        d = stats_data.compute(s, sup, days=7, now=T0 + timedelta(days=3))
+    assert d["ack"] == {"median": 2.0, "p90": 2.8, "n": 3}
+    assert d["resolve"] == {"median": 20.0, "p90": 28.0, "n": 3}
+    assert d["total"] == 3 and d["closed"] == 3
+    # deadlines: 5 working days from Monday 09:00 → all three resolved in time
+    assert d["on_time"] == 3 and d["ontime"]["unit"][0][:5] == (units.a, "UBND phường Láng", 3, 3, 100.0)
+    assert sum(n for _, n in d["trend"]) == 3 and len(d["trend"]) == 7
