@@ -26,7 +26,8 @@
    connection, for every call to the action server (≈15% of Rasa's CPU under load, in
    connection set-up). We keep one session per endpoint and event loop, with keep-alive
    (aiohttp's 15 s, under rasa_sdk's 120 s server keep-alive, so a reused connection is
-   never one the server has just closed). Everything else is Rasa's code as it was.
+   never one the server has just closed), encoding bodies with ujson (a Rasa dependency;
+   the standard library for what ujson refuses). Everything else is Rasa's code as it was.
 
 4. SQLite tracker store (``rasa.core.tracker_store.create_engine_kwargs``) — each save
    committed with a full fsync on Rasa's only event loop (≈16% of samples, every
@@ -241,12 +242,30 @@ def action_call_with_digest(self: RemoteAction, tracker: Any, domain: Any) -> di
     return result
 
 
+def fast_dumps(obj: Any) -> str:
+    """The request body as JSON: ujson (a Rasa dependency, ~4× faster on a tracker), falling
+    back to the standard library for anything ujson refuses (NaN, odd types)."""
+    import ujson
+
+    try:
+        return str(ujson.dumps(obj, ensure_ascii=True, escape_forward_slashes=False))
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(obj)
+
+
 def shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
-    """One keep-alive session per endpoint and event loop (Rasa runs one loop per process)."""
+    """One keep-alive session per endpoint and event loop (Rasa runs one loop per process),
+    configured like ``EndpointConfig.session`` (headers, basic auth, timeout)."""
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
     key = (id(asyncio.get_running_loop()), id(endpoint))
     session = _SESSIONS.get(key)
     if session is None or session.closed:
-        session = _SESSIONS[key] = endpoint.session()
+        auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+                if endpoint.basic_auth else None)
+        session = _SESSIONS[key] = aiohttp.ClientSession(
+            headers=endpoint.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            json_serialize=fast_dumps)
     return session
 
 
