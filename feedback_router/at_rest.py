@@ -18,11 +18,12 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from feedback_router.identity_crypto import fernet
 from feedback_router.settings import get_settings, startup_check
+from nlu import clock
 from nlu.text import fold
 
 log = logging.getLogger("feedback_router.at_rest")
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     days = args.days or settings.retention_days
     while True:
-        purge_expired(retention_directories(), days, datetime.now(timezone.utc), dry_run=args.dry_run)
+        purge_expired(retention_directories(), days, clock.now(), dry_run=args.dry_run)
         if args.command == "purge":
             return 0
         time.sleep(settings.retention_check_seconds)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from feedback_router.models import Ticket
 from feedback_router.security_models import TicketPublicText
+from nlu import clock
 from nlu.text import clean_text
 
 MASK = "•••"
@@ -106,6 +107,6 @@ def set_public_description(s: Session, ticket: Ticket, text: str, actor: str) ->
         s.add(row)
     else:
         row.public_description, row.moderated_by = text, actor
-        row.moderated_at = datetime.now(row.moderated_at.tzinfo) if row.moderated_at else None
+        row.moderated_at = clock.now() if row.moderated_at else None
     s.flush()
     return row

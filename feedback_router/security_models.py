@@ -10,16 +10,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from feedback_router.models import Base
+from nlu import clock
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 class StaffSessionVersion(Base):

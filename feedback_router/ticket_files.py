@@ -14,13 +14,14 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from feedback_router.models import Ticket, TicketEvent
+from nlu import clock
 
 KIND = "attachment"
 MAX_PER_REPORT = 5
@@ -63,7 +64,7 @@ def record(session: Session, ticket: Ticket, items: Iterable[Mapping[str, Any]],
         if clean is None:
             continue
         event = TicketEvent(status=ticket.status, actor=actor, kind=KIND, public=False,
-                            note=json.dumps(clean, ensure_ascii=False), created_at=now or datetime.now(timezone.utc))
+                            note=json.dumps(clean, ensure_ascii=False), created_at=now or clock.now())
         ticket.events.append(event)
         events.append(event)
     if events:

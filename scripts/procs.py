@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # what lets a client name the conversation's sender_id (browsers get a server-issued cookie).
 TEST_API_TOKEN = "local-test-api-token"
 API_HEADERS = {"Authorization": f"Bearer {TEST_API_TOKEN}"}
+# Where the clock (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK) of every process started through
+# base_env begins. Empty (the real clock) except under the test suite: tests/conftest.py sets
+# it for each test, so no started process reads the day the suite happens to run on.
+clock_env: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -31,6 +35,8 @@ def base_env(**extra: str) -> dict[str, str]:
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)})
     env.setdefault("API_TOKENS", TEST_API_TOKEN)
+    if extra.get("APP_ENV", env.get("APP_ENV")) != "production":  # production ignores it (with a warning)
+        env.update(clock_env)
     env.update(extra)
     return env
 

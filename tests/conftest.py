@@ -4,6 +4,9 @@ instants dated tests run at.
 A test that takes the ``instant`` fixture is dated: it runs once per instant of DATED_INSTANTS
 (or only at ``--at=…`` / TEST_NOW when given), and a ``stack`` it uses is started with the
 clock frozen there (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK=0).
+
+Every other test runs at SUITE_INSTANT (or at ``--at`` / TEST_NOW), its clock ticking on from
+there: in-process through time-machine, and in every process it starts through procs.clock_env.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import time_machine
 import yaml
 
 from nlu import clock
@@ -37,6 +41,9 @@ DATED_INSTANTS = {
     "late-night": "2026-12-10T23:59+07:00",
 }
 TEST_NOW_ENV = "TEST_NOW"
+# What "now" is for every test that is neither dated nor pinned: a weekday morning in Hanoi
+# (Thursday 03/12/2026 09:00), so the suite's outcome never depends on the day or hour it runs.
+SUITE_INSTANT = "2026-12-03T09:00+07:00"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,15 +66,50 @@ def frozen_clock_env(instant: datetime) -> dict[str, str]:
     return {clock.FROZEN_AT_ENV: instant.isoformat(), clock.TICK_ENV: "0"}
 
 
-def stack_clock_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The frozen instant of a dated test (``instant``) or of a pinned one (``@pytest.mark.clock``)."""
+def ticking_clock_env(instant: datetime) -> dict[str, str]:
+    return {clock.FROZEN_AT_ENV: instant.isoformat(), clock.TICK_ENV: "1"}
+
+
+def suite_instant(config: pytest.Config) -> datetime:
+    return clock.parse_instant(config.getoption("--at") or SUITE_INSTANT)
+
+
+def instant_of(request: pytest.FixtureRequest) -> tuple[datetime, bool]:
+    """The instant a test runs at, and whether its processes' clocks stand still there: that of a
+    dated test (``instant``) or of a pinned one (``@pytest.mark.clock``) does, the suite's ticks."""
     if "instant" in request.fixturenames:
-        return frozen_clock_env(request.getfixturevalue("instant"))
+        return request.getfixturevalue("instant"), True
     marker = request.node.get_closest_marker("clock")
-    return frozen_clock_env(clock.parse_instant(marker.args[0])) if marker else {}
+    if marker:
+        return clock.parse_instant(marker.args[0]), True
+    return suite_instant(request.config), False
+
+
+def stack_clock_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    at, frozen = instant_of(request)
+    return frozen_clock_env(at) if frozen else ticking_clock_env(at)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request: pytest.FixtureRequest) -> Iterator[datetime]:
+    """Every test runs at its instant, in-process and in the processes it starts. time-machine
+    ticks (tick=True) and leaves time.monotonic, time.perf_counter and time.sleep alone, so tests
+    that wait or measure real elapsed time (timeouts, leases, latency checks) still see real
+    seconds pass; a test may still travel elsewhere inside (time_machine.travel nests)."""
+    at, _ = instant_of(request)
+    outer = dict(procs.clock_env)
+    procs.clock_env.update(stack_clock_env(request))
+    try:
+        with time_machine.travel(at, tick=True):
+            yield at
+    finally:
+        procs.clock_env.clear()
+        procs.clock_env.update(outer)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # processes started by session/module fixtures (Rasa, the fault suite's stack) start here
+    procs.clock_env.update(ticking_clock_env(suite_instant(config)))
     config.addinivalue_line("markers", "clock(instant): start this test's stack with the clock frozen at "
                                        "instant (ISO with offset): a dialogue whose answer depends on the day")
     config.addinivalue_line("markers", "component(name): count this test under component name in the summary line")
