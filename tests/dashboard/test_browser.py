@@ -33,6 +33,10 @@ def frozen() -> object:
         yield traveller
 
 
+def _fits(page) -> bool:  # type: ignore[no-untyped-def]
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def _rows(page) -> list[str]:  # type: ignore[no-untyped-def]
     return page.eval_on_selector_all("#queue tbody tr[data-code]", "rs => rs.map(r => r.dataset.code)")
 
@@ -63,6 +67,7 @@ def test_operator_works_the_queue_in_browser(frozen, served: str, page, engine: 
         rt.save(s, category="waste", title="Đã tiếp nhận", body=TEMPLATE, actor="sup")
 
     browser_login(page, served, "op_a")
+    assert _fits(page)  # 1280×800: the page does not scroll sideways (the wide table scrolls in its box)
     codes = _rows(page)
     assert mine.code in codes and theirs.code not in codes
     queue_text = page.inner_text("#queue")
@@ -147,3 +152,8 @@ def test_supervisor_sees_charts_with_dated_axes(frozen, served: str, page, engin
     for name in ("category", "unit", "ward", "ontime_unit", "ontime_ward", "times"):
         assert page.locator(f"#chart-{name}").count() == 1 and page.locator(f"#csv-{name}").count() == 1
     assert page.locator("#table-trend tbody tr").count() == 30  # the table behind the chart
+    page.set_viewport_size({"width": 800, "height": 1280})  # a tablet held upright
+    page.goto(f"{served}/dashboard/")
+    assert _fits(page) and page.locator("#queue").is_visible()
+    page.goto(f"{served}/dashboard/stats?days=30")
+    assert _fits(page)
