@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from sqlalchemy import Engine, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
@@ -217,8 +218,24 @@ def _ask(gateway: Gateway, turn: Turn) -> list[Reply]:
         if known:
             return known
         if known is not None:  # processed without an answer (an action failed): undo it first
+            if not actions_ready():
+                raise GatewayError("action server not ready")
             gateway.undo(turn.message.sender_id, str(turn.message.message_id))
     return gateway.handle(turn.message)
+
+
+def actions_ready(timeout: float = 2.0) -> bool:
+    """Whether the action server answers its health check. A turn that got no answer because
+    the actions were down is sent again only when they are back: sent while the server is
+    still starting, Rasa's slot extraction may fail and the form then answers with a fallback."""
+    url = os.environ.get("ACTION_SERVER_URL", "")
+    if not url:
+        return True  # not known here (another host's configuration): let Rasa find out
+    health = url.rstrip("/").removesuffix("/webhook") + "/healthz"
+    try:
+        return requests.get(health, timeout=timeout).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def _empty(gateway: Gateway, turn: Turn, now: datetime | None) -> bool:

@@ -25,6 +25,7 @@ def channel_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("CHANNELS_ASR", "off")
     monkeypatch.setenv("CHANNELS_TTS", "off")
+    monkeypatch.delenv("ACTION_SERVER_URL", raising=False)  # Rasa is a stand-in: no action server to wait for
     engine_for.cache_clear()
     yield db_url
     try:

@@ -299,3 +299,23 @@ def test_purge_drops_answered_messages_only(channel_db: str) -> None:
     assert dedupe.purge(timedelta(seconds=-60)) == 1  # "older than a minute from now": both are
     with session_scope(get_engine()) as s:
         assert [r.id for r in s.scalars(select(InboundUpdate))] == [waiting.row_id]
+
+
+def test_turn_without_answer_is_retried_only_when_the_actions_are_back(channel_db: str, rasa: RasaStandIn,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts.procs import free_port
+    from tests.channels.standins.base import StandIn, json_response
+
+    gateway, real = Gateway(rasa.url), rasa.answer
+    rasa.answer = lambda body: []  # the action server went down mid-turn
+    turn = inbound.accept(Message(channel="zalo", sender_id="zalo:88", text="rác ở ngõ 8"), "z-88")
+    assert inbound.answer_now(gateway, turn).queued
+    rasa.answer = real
+    monkeypatch.setenv("ACTION_SERVER_URL", f"http://127.0.0.1:{free_port()}/webhook")  # still starting
+    later = datetime.now(timezone.utc) + LATER
+    assert inbound.run_queue(gateway, now=later) == {"done": 0, "retry": 1, "gave_up": 0}
+    assert len(rasa.calls) == 1  # not sent again into a half-started action server
+    with StandIn(lambda req: json_response({"status": "ok"})) as actions:
+        monkeypatch.setenv("ACTION_SERVER_URL", f"{actions.url}/webhook")
+        assert inbound.run_queue(gateway, now=later + LATER)["done"] == 1
+    assert [c["message"] for c in rasa.calls] == ["rác ở ngõ 8", "rác ở ngõ 8"]
