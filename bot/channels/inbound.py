@@ -42,6 +42,7 @@ UNAVAILABLE = ("Trợ lý tạm thời không phản hồi, vui lòng thử lạ
                "(assistant temporarily unavailable).")
 QUEUED, PROCESSING, DONE, FAILED = "queued", "processing", "done", "failed"
 WAITING = (QUEUED, PROCESSING, FAILED)  # not answered yet: later messages of the sender wait
+ACTIONS_WAIT_ATTEMPTS = 10  # after that, retry even if ACTION_SERVER_URL does not answer (misconfigured here)
 DB_RETRY_SECONDS = 15.0  # longer than a PostgreSQL restart or fail-over takes here
 
 
@@ -218,7 +219,7 @@ def _ask(gateway: Gateway, turn: Turn) -> list[Reply]:
         if known:
             return known
         if known is not None:  # processed without an answer (an action failed): undo it first
-            if not actions_ready():
+            if turn.attempt <= ACTIONS_WAIT_ATTEMPTS and not actions_ready():
                 raise GatewayError("action server not ready")
             gateway.undo(turn.message.sender_id, str(turn.message.message_id))
     return gateway.handle(turn.message)
