@@ -129,6 +129,8 @@ class ValidateReportForm(FormValidationAction):
 
     def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value in wording.EDITABLE_FIELDS:  # "Sửa địa điểm" / "Sửa nội dung": ask that one again
+            return {"confirmed": None, **wording.edit_slots(str(value))}
         return duplicates.confirmed_slots(value, tracker)
 
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.conversation_language import chosen_language
+from bot.place_hints import shared_point
 from nlu.text import fold, nfc
 from tourism.answer import answer_place, follow_ups
 from tourism.itinerary import answer_directions, answer_trip, asks_directions
@@ -34,7 +35,7 @@ from nlu import clock
 
 _MONTH_RE = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\b")
 _THIS_MONTH = ("thang nay", "this month")
-_NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "nearby", "around here", "closest", "nearest",
+_NEAR_ME = ("gan day", "gan toi", "quanh day", "near me", "near here", "nearby", "around here", "closest", "nearest",
             "gan nhat", "gan minh", "xung quanh")
 _COUNT_RE = re.compile(r"\b([1-9]|10)\b")
 _DEFAULT_NEARBY = 5
@@ -49,6 +50,10 @@ TOURISM_STARTERS = {
            ("Getting to Bat Trang", "How do I get to Bat Trang?"),
            ("Temple of Literature", "Opening hours of the Temple of Literature?"),
            ("Festivals this month", "Festivals this month")],
+}
+NEARBY_STARTERS = {
+    "vi": [("Di tích gần đây", "Gần đây có di tích nào?"), ("Chùa gần đây", "Chùa nào gần đây?")],
+    "en": [("Sights nearby", "What's near here?"), ("Pagodas nearby", "Which pagodas are nearby?")],
 }
 PROCEDURE_STARTERS = {
     "vi": [("Làm căn cước", "Làm thẻ căn cước cần gì?"), ("Hộ chiếu", "Làm hộ chiếu cần gì?"),
@@ -72,13 +77,38 @@ def _latest_text(tracker: Tracker) -> str:
     return nfc((tracker.latest_message or {}).get("text") or "")
 
 
-def _shared_location(tracker: Tracker) -> tuple[float, float] | None:
-    meta = (tracker.latest_message or {}).get("metadata") or {}
+def _point_of_message(message: dict[str, Any]) -> tuple[float, float] | None:
+    """The point a user message carried: a device's location in its metadata, or the
+    coordinates of a shared location (/share_location{"latitude":…,"longitude":…})."""
+    meta = message.get("metadata") or {}
     loc = meta.get("location") or meta.get("device_location")
     if isinstance(loc, dict) and loc.get("latitude") is not None and loc.get("longitude") is not None:
         return float(loc["latitude"]), float(loc["longitude"])
+    parsed = message.get("parse_data") or message
+    coords = {e.get("entity"): e.get("value") for e in parsed.get("entities") or []}
+    try:
+        return float(coords["latitude"]), float(coords["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _shared_location(tracker: Tracker) -> tuple[float, float] | None:
+    """Where the visitor is: this message's point, else the form's slots, else the last point
+    shared in this conversation. Filing a report empties the latitude/longitude slots, but the
+    visitor has not moved: "gần đây có di tích nào" later still means near that point."""
+    latest = tracker.latest_message or {}
+    point = _point_of_message(latest)
+    if point is not None:
+        return point
     lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
-    return (float(lat), float(lon)) if lat is not None and lon is not None else None
+    if lat is not None and lon is not None:
+        return float(lat), float(lon)
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            point = _point_of_message(event)
+            if point is not None:
+                return point
+    return None
 
 
 def _last_topic(tracker: Tracker) -> str | None:
@@ -193,6 +223,27 @@ class ActionAnswerTourism(Action):
             reply = answer_place(place, aspect, lang=lang)
         dispatcher.utter_message(text=reply, buttons=_buttons(follow_ups(place, lang)))
         return [SlotSet("place_id", place.id)]
+
+
+class ActionAcknowledgeLocation(Action):
+    """A location shared outside a report: say where it is and what it serves, so the
+    visitor knows it was kept ("gần đây…" questions use it for the rest of the conversation)."""
+
+    def name(self) -> str:
+        return "action_acknowledge_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        lang = chosen_language(tracker)
+        point = _shared_location(tracker)
+        if point is None:
+            return []
+        where = shared_point(None, point[0], point[1], lang)
+        dispatcher.utter_message(
+            text=_t(lang, f"Đã nhận vị trí: {where}. Bạn muốn tìm gì gần đây, hay phản ánh sự việc ở đây?",
+                    f"Location received: {where}. Looking for something nearby, or reporting a problem here?"),
+            buttons=_buttons(NEARBY_STARTERS[lang]))
+        return []
 
 
 class ActionAnswerProcedure(Action):

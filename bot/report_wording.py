@@ -7,6 +7,7 @@ Deadlines are shown in Hanoi time, the only clock a citizen reads.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -89,9 +90,28 @@ def summary(lang: str, *, category: str | None, description: str, location: str,
         + ward_line(ward_full_name, lang) + _t(lang, "Thông tin trên đã đúng chưa?", "Is this correct?")
 
 
+# Answers of the report form the summary lets the citizen correct without starting over
+EDITABLE_FIELDS = ("location", "description")
+
+
+def edit_payload(field: str) -> str:
+    """The button payload asking one field again (the `confirmed` slot's edit_report mapping)."""
+    return "/edit_report" + json.dumps({"report_field": field}, separators=(",", ":"))
+
+
 def confirm_buttons(lang: str) -> list[dict[str, str]]:
     return [{"title": _t(lang, "Đúng, gửi đi", "Yes, send"), "payload": "/affirm"},
+            {"title": _t(lang, "Sửa địa điểm", "Change place"), "payload": edit_payload("location")},
+            {"title": _t(lang, "Sửa nội dung", "Change description"), "payload": edit_payload("description")},
             {"title": _t(lang, "Không, huỷ", "No, cancel"), "payload": "/deny"}]
+
+
+def edit_slots(field: str) -> dict[str, None]:
+    """What the summary's "change" button empties: the field, and for a place everything it
+    came with (the hint, a shared point), so the new answer is not mixed with the old one."""
+    if field == "location":
+        return {"location": None, "address_hint": None, "latitude": None, "longitude": None}
+    return {"description": None}
 
 
 def hanoi_time(moment: datetime) -> str:

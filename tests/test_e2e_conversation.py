@@ -59,7 +59,8 @@ def test_waste_report_becomes_one_routed_ticket(stack: Stack) -> None:
     confirm = say(stack, sender, "p. Lang Ha")
     confirm_text = joined(confirm)
     assert "Xác nhận" in confirm_text and "Phường/xã hiện nay: phường Láng" in confirm_text, confirm_text
-    assert [b["payload"] for b in confirm[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert [b["payload"] for b in confirm[-1]["buttons"]] == [
+        "/affirm", '/edit_report{"report_field":"location"}', '/edit_report{"report_field":"description"}', "/deny"]
 
     done = say(stack, sender, "đúng rồi")
     done_text = joined(done)

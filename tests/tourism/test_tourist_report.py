@@ -43,8 +43,10 @@ def test_english_report_stays_english_to_the_ticket_code(stack: Stack) -> None:
     confirm = say(stack, sender, "Hang Bai ward")
     confirm_text = joined(confirm)
     assert "Please confirm your report" in confirm_text, confirm_text
-    assert [b["title"] for b in confirm[-1]["buttons"]] == ["Yes, send", "No, cancel"]
-    assert [b["payload"] for b in confirm[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert [b["title"] for b in confirm[-1]["buttons"]] == ["Yes, send", "Change place", "Change description",
+                                                             "No, cancel"]
+    assert [b["payload"] for b in confirm[-1]["buttons"]] == [
+        "/affirm", '/edit_report{"report_field":"location"}', '/edit_report{"report_field":"description"}', "/deny"]
 
     done = joined(say(stack, sender, "/affirm"))
     match = CODE.search(done)
