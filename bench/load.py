@@ -13,6 +13,7 @@ closed-loop citizens (bench/load_client.py) at each level of LEVELS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import statistics
@@ -133,11 +134,13 @@ def kill_run(conversations: int = 100, citizens: int = 20, kill_after: float = 5
         time.sleep(kill_after)
         victim, victim_port = c.rasa[0], c.rasa_ports[0]
         writer = f"web:after-kill-{uuid.uuid4().hex}"  # the web app names web senders so
-        in_flight = threading.Thread(target=lambda: requests.post(
-            f"http://127.0.0.1:{victim_port}/webhooks/rest/webhook",
-            json={"sender": writer, "message": "Ở ngõ 5 Hàng Bài đèn đường hỏng", "metadata": {"message_id": "k1"}},
-            timeout=30), daemon=True)
-        in_flight.start()
+        def turn_on_the_victim() -> None:  # dies with the replica: no answer is expected
+            with contextlib.suppress(requests.RequestException):
+                requests.post(f"http://127.0.0.1:{victim_port}/webhooks/rest/webhook", timeout=30,
+                              json={"sender": writer, "message": "Ở ngõ 5 Hàng Bài đèn đường hỏng",
+                                    "metadata": {"message_id": "k1"}})
+
+        threading.Thread(target=turn_on_the_victim, daemon=True).start()
         locked = False
         lock_store = redis.Redis.from_url("redis://127.0.0.1:6379/1")
         for _ in range(100):  # the victim takes the writer's lock, then dies holding it
