@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -19,9 +20,21 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_API_TOKEN = "local-test-api-token"
 API_HEADERS = {"Authorization": f"Bearer {TEST_API_TOKEN}"}
 # Where the clock (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK) of every process started through
-# base_env begins. Empty (the real clock) except under the test suite: tests/conftest.py sets
-# it for each test, so no started process reads the day the suite happens to run on.
-clock_env: dict[str, str] = {}
+# base_env begins: (instant, time.monotonic() when it held, ticking). None (the real clock)
+# except under the test suite: tests/conftest.py sets it for each test, so no started process
+# reads the day the suite happens to run on.
+clock_start: tuple[datetime, float, bool] | None = None
+
+
+def clock_env() -> dict[str, str]:
+    """A ticking instant moves on by the real seconds since it was set: a process started a
+    minute after another in the same test must not be a minute behind it (leases, retries)."""
+    if clock_start is None:
+        return {}
+    at, since, ticking = clock_start
+    if ticking:
+        at += timedelta(seconds=time.monotonic() - since)
+    return {"CLOCK_FROZEN_AT": at.isoformat(), "CLOCK_TICK": "1" if ticking else "0"}
 
 
 def free_port() -> int:
@@ -36,7 +49,7 @@ def base_env(**extra: str) -> dict[str, str]:
                 "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)})
     env.setdefault("API_TOKENS", TEST_API_TOKEN)
     if extra.get("APP_ENV", env.get("APP_ENV")) != "production":  # production ignores it (with a warning)
-        env.update(clock_env)
+        env.update(clock_env())
     env.update(extra)
     return env
 

@@ -7,12 +7,14 @@ clock frozen there (nlu.clock: CLOCK_FROZEN_AT, CLOCK_TICK=0).
 
 Every other test runs at SUITE_INSTANT (or at ``--at`` / TEST_NOW), its clock ticking on from
 there: in-process through time-machine, and in every process it starts through procs.clock_env.
+A test marked ``@pytest.mark.real_clock`` keeps the real clock in-process (its processes do not).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,16 +62,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("instant", [clock.parse_instant(raw) for _, raw in pairs], ids=[n for n, _ in pairs])
 
 
-def frozen_clock_env(instant: datetime) -> dict[str, str]:
-    """What a started process needs to read ``instant`` as now (frozen: a dialogue that takes
-    a minute at 23:59 must not cross midnight half-way)."""
-    return {clock.FROZEN_AT_ENV: instant.isoformat(), clock.TICK_ENV: "0"}
-
-
-def ticking_clock_env(instant: datetime) -> dict[str, str]:
-    return {clock.FROZEN_AT_ENV: instant.isoformat(), clock.TICK_ENV: "1"}
-
-
 def suite_instant(config: pytest.Config) -> datetime:
     return clock.parse_instant(config.getoption("--at") or SUITE_INSTANT)
 
@@ -85,33 +77,34 @@ def instant_of(request: pytest.FixtureRequest) -> tuple[datetime, bool]:
     return suite_instant(request.config), False
 
 
-def stack_clock_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    at, frozen = instant_of(request)
-    return frozen_clock_env(at) if frozen else ticking_clock_env(at)
-
-
 @pytest.fixture(autouse=True)
 def suite_clock(request: pytest.FixtureRequest) -> Iterator[datetime]:
-    """Every test runs at its instant, in-process and in the processes it starts. time-machine
-    ticks (tick=True) and leaves time.monotonic, time.perf_counter and time.sleep alone, so tests
-    that wait or measure real elapsed time (timeouts, leases, latency checks) still see real
-    seconds pass; a test may still travel elsewhere inside (time_machine.travel nests)."""
-    at, _ = instant_of(request)
-    outer = dict(procs.clock_env)
-    procs.clock_env.update(stack_clock_env(request))
+    """Every test runs at its instant, in-process and in the processes it starts (frozen there
+    for a dated or pinned test: a dialogue that takes a minute at 23:59 must not cross midnight
+    half-way). time-machine ticks (tick=True) and leaves time.monotonic, time.perf_counter and
+    time.sleep alone, so tests that wait or measure real elapsed time still see real seconds
+    pass; a test may still travel elsewhere inside (time_machine.travel nests). ``real_clock``:
+    the test signs messages for a process that checks them against the real wall clock (Zalo's
+    replay window), so only its processes move."""
+    at, frozen = instant_of(request)
+    outer, procs.clock_start = procs.clock_start, (at, time.monotonic(), not frozen)
     try:
-        with time_machine.travel(at, tick=True):
+        if request.node.get_closest_marker("real_clock"):
             yield at
+        else:
+            with time_machine.travel(at, tick=True):
+                yield at
     finally:
-        procs.clock_env.clear()
-        procs.clock_env.update(outer)
+        procs.clock_start = outer
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # processes started by session/module fixtures (Rasa, the fault suite's stack) start here
-    procs.clock_env.update(ticking_clock_env(suite_instant(config)))
+    procs.clock_start = (suite_instant(config), time.monotonic(), True)
     config.addinivalue_line("markers", "clock(instant): start this test's stack with the clock frozen at "
                                        "instant (ISO with offset): a dialogue whose answer depends on the day")
+    config.addinivalue_line("markers", "real_clock: keep the real clock in the test process (the processes it "
+                                       "starts still run at the suite's instant)")
     config.addinivalue_line("markers", "component(name): count this test under component name in the summary line")
 
 
@@ -271,7 +264,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
                                                else "rasa_server")
     web_port = procs.free_port()
     env = procs.base_env(DATABASE_URL=db, RASA_URL=rasa.url, ACTIONS_PORT=str(rasa.actions_port),
-                         WEB_PORT=str(web_port), **stack_clock_env(request))
+                         WEB_PORT=str(web_port))  # clock: suite_clock
     with procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{rasa.actions_port}/healthz",
                        tmp_path / "actions.log", timeout=120), \
          procs.running(procs.web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz",

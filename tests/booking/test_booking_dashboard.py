@@ -16,6 +16,7 @@ from bot.web import create_app
 from feedback_router.auth import create_user
 from feedback_router.booking import Booking, BookingStatus, Slot, book, cancel, publish_slots
 from feedback_router.db import make_engine, session_scope
+from nlu import clock
 from scripts.procs import free_port
 from tests.lifecycle.conftest import PASSWORD, login
 
@@ -117,9 +118,8 @@ def test_operator_of_another_unit_sees_nothing(app: Flask, engine: Engine) -> No
 def test_no_show_after_the_slot_started_frees_nothing(app: Flask, engine: Engine) -> None:
     from datetime import timedelta
 
-    from feedback_router.booking import HANOI
 
-    yesterday = datetime.now(HANOI).date() - timedelta(days=1)
+    yesterday = clock.hanoi_today() - timedelta(days=1)
     with Session(engine) as s:
         slot = publish_slots(s, DESK, yesterday, start="08:00", end="08:30", capacity=1)[0].id
         s.commit()

@@ -15,6 +15,7 @@ from feedback_router.booking import HANOI, Booking, Slot, book, publish_slots
 from feedback_router.db import make_engine
 from feedback_router.desks import load_desks, planned_slots
 from feedback_router.models import Outbox
+from nlu import clock
 from scripts import procs
 from tests.channels.standins.telegram_api import TelegramStandIn
 
@@ -33,7 +34,7 @@ def _wait(cond, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
 
 def test_worker_sends_the_day_before_reminder_once(db_url: str, tmp_path: Path) -> None:
     engine = make_engine(db_url)
-    today = datetime.now(HANOI).date()
+    today = clock.hanoi_today()
     with Session(engine) as s:
         tomorrow_slot = publish_slots(s, DESK, today + timedelta(days=1), start="08:00", end="08:30", capacity=2)[0].id
         later_slot = publish_slots(s, DESK, today + timedelta(days=2), start="08:00", end="08:30", capacity=2)[0].id

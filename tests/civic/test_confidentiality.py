@@ -21,6 +21,7 @@ from feedback_router import suggestions as sg
 from feedback_router.db import session_scope
 from feedback_router.identity_crypto import Identity
 from feedback_router.service import create_ticket
+from nlu import clock
 from tests.civic.conftest import WARD, Secret, login
 
 SECRET = Secret()
@@ -146,11 +147,11 @@ def test_identity_never_reaches_the_logs(app: Flask, engine: Engine, staff: None
 def test_hotline_transcript_of_a_denunciation_is_not_attached_to_tickets(engine: Engine) -> None:
     """A caller who reports rubbish and denounces the ward in the same call: the ward's
     operator reads the call note on the ticket, so the transcript must not be there."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     from feedback_router.service import attach_call_record
 
-    started = datetime.now(timezone.utc) - timedelta(seconds=5)
+    started = clock.now() - timedelta(seconds=5)
     caller = "hotline:0911222333"
     code = create_ticket(category="waste", description="Rác ở ngõ 12 Láng Hạ chưa thu gom", sender_id=caller,
                          location_text="ngõ 12 Láng Hạ, phường Láng", ward_unit_id=WARD, engine=engine).code
@@ -159,7 +160,7 @@ def test_hotline_transcript_of_a_denunciation_is_not_attached_to_tickets(engine:
                   f"[20.0s] Người gọi: {SECRET.name}, {SECRET.address}")
     assert attach_call_record(sender_id=caller, started_at=started, transcript=transcript,
                               recording_path="/var/rec/c1.wav", engine=engine) == [code]
-    started = datetime.now(timezone.utc)  # a second, ordinary call
+    started = clock.now()  # a second, ordinary call
     plain = create_ticket(category="waste", description="Rác ở ngõ 14 Láng Hạ chưa thu gom", sender_id=caller,
                           location_text="ngõ 14 Láng Hạ, phường Láng", ward_unit_id=WARD, engine=engine,
                           detect_duplicates=False).code

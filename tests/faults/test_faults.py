@@ -17,6 +17,7 @@ from tests.faults.run import FAULT_KINDS, Config, run
 from tests.faults.services import PrivateRedis
 
 
+@pytest.mark.real_clock  # Zalo turns carry the wall-clock time the web app checks (replay window)
 def test_no_conversation_ticket_or_reply_is_lost_or_doubled(tmp_path: Path) -> None:
     if not PrivateRedis.available() and not os.environ.get("CI"):
         pytest.skip("redis-server not installed")

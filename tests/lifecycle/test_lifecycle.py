@@ -12,6 +12,7 @@ from feedback_router import lifecycle, outbox
 from feedback_router.db import session_scope
 from feedback_router.models import Outbox, Ticket, TicketFollower, TicketStatus
 from feedback_router.service import create_ticket, likely_duplicate
+from nlu import clock
 
 from .conftest import Units
 
@@ -95,7 +96,7 @@ def test_outbox_claim_backoff_and_give_up(engine: Engine, units: Units) -> None:
         again = outbox.enqueue(s, contact=t.contact, text="hello", ticket=t, dedupe_key="k1")
         assert again.id == item.id and item.recipient == "telegram:77" and item.channel == "telegram"
         item_id = item.id
-    now = datetime.now(timezone.utc) + timedelta(seconds=1)
+    now = clock.now() + timedelta(seconds=1)
     with session_scope(engine) as s:
         assert outbox.pending_count(s) == 1
         assert [i.id for i in outbox.claim_due(s, now=now)] == [item_id]

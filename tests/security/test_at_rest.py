@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 
 from bot.hotline import on_call_end
 from feedback_router.at_rest import main, open_sealed, purge_expired
+from nlu import clock
 from voice.call_record import CallRecord, Turn
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
@@ -71,7 +72,7 @@ def test_retention_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     photo = tmp_path / "u" / "p.jpg"
     photo.parent.mkdir()
     photo.write_bytes(b"x")
-    stamp = (datetime.now(timezone.utc) - timedelta(days=400)).timestamp()
+    stamp = (clock.now() - timedelta(days=400)).timestamp()
     os.utime(photo, (stamp, stamp))
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "u"))
     monkeypatch.setenv("VOICE_RECORDINGS_DIR", str(tmp_path / "r"))

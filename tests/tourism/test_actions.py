@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge_actions import ActionAnswerProcedure, ActionAnswerTourism
+from nlu import clock
 from tourism.procedures import get_procedure
 from tourism.search import festivals_in_month, haversine_km
 from tourism.sites import get_place
@@ -78,7 +78,7 @@ def test_near_me_without_location_asks_for_it() -> None:
 
 def test_festivals_of_a_month_and_what_comes_next() -> None:
     feb, _ = run(ActionAnswerTourism(), "tháng 2 có lễ hội gì")
-    year = date.today().year
+    year = clock.hanoi_today().year
     expected = festivals_in_month(2, year)
     assert expected and expected[0].festival.name_vi in feb
     empty = [m for m in range(1, 13) if not festivals_in_month(m, year)]
