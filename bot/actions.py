@@ -27,7 +27,7 @@ from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
 from nlu.safety import emergency_number
 from nlu.selection import selected_category
-from nlu.text import collapse_whitespace, nfc
+from nlu.text import collapse_whitespace, fold, nfc
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,20 @@ class ActionExtractLocation(Action):
         if not text or text.startswith("/"):
             return []
         return [SlotSet("location", place_hints.location_answer(hint, text))]
+
+
+class ActionExtractReportEdit(Action):
+    """Custom slot mapping while the summary waits: "sửa địa điểm" typed or spoken does what the
+    "Sửa địa điểm" button does (the `confirmed` slot takes the field's name)."""
+
+    def name(self) -> str:
+        return "action_extract_report_edit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        field = None if text.startswith("/") else wording.edit_request(fold(nfc(text)))
+        return [SlotSet("confirmed", field)] if field else []
 
 
 class ValidateReportForm(FormValidationAction):

@@ -106,6 +106,21 @@ def confirm_buttons(lang: str) -> list[dict[str, str]]:
             {"title": _t(lang, "Không, huỷ", "No, cancel"), "payload": "/deny"}]
 
 
+# "sửa địa điểm", "đổi lại địa chỉ", "change the place", "edit description": a verb of changing
+# followed by the field (folded text, nlu.text.fold)
+_CHANGE = r"\b(?:sua|doi|thay|chinh|change|edit|correct|fix)\b"
+_EDIT_RES = {
+    "location": re.compile(_CHANGE + r".*\b(?:dia diem|dia chi|vi tri|place|address|location)\b"),
+    "description": re.compile(_CHANGE + r".*\b(?:noi dung|mo ta|su viec|description|problem|text)\b"),
+}
+
+
+def edit_request(folded_text: str) -> str | None:
+    """The field a typed or spoken answer to the summary asks to change, if any."""
+    found = [field for field, pattern in _EDIT_RES.items() if pattern.search(folded_text)]
+    return found[0] if len(found) == 1 else None
+
+
 def edit_slots(field: str) -> dict[str, None]:
     """What the summary's "change" button empties: the field, and for a place everything it
     came with (the hint, a shared point), so the new answer is not mixed with the old one."""

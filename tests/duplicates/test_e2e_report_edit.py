@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 
+from bot.report_wording import edit_request
+from nlu.text import fold
 from tests.conftest import Stack
 from tests.duplicates.test_e2e_duplicates import _ticket, only_code
 from tests.test_e2e_conversation import joined, say
@@ -21,6 +23,13 @@ def _button(replies: list[dict], title: str) -> str:
             if button["title"] == title:
                 return str(button["payload"])
     raise AssertionError(f"no button {title!r} in {replies}")
+
+
+def test_typed_or_spoken_change_requests() -> None:
+    said = {"Sửa địa điểm": "location", "đổi lại địa chỉ giúp tôi": "location", "Change the place": "location",
+            "cho tôi sửa nội dung": "description", "edit the description": "description",
+            "Sửa nội dung và địa điểm": None, "đúng rồi": None, "không, huỷ": None, "sửa": None}
+    assert {text: edit_request(fold(text)) for text in said} == said
 
 
 def test_change_place_then_description_comes_back_to_the_summary(stack: Stack) -> None:
@@ -39,7 +48,8 @@ def test_change_place_then_description_comes_back_to_the_summary(stack: Stack) -
     assert "Láng Hạ" not in text.split("• Địa điểm:")[1], text  # the old place is not mixed in
     assert "rác thải ba ngày không ai thu gom" in text, text  # the description is kept
 
-    asked = joined(say(stack, sender, _button(summary, "Sửa nội dung")))
+    assert _button(summary, "Sửa nội dung")
+    asked = joined(say(stack, sender, "cho tôi sửa nội dung"))  # typed as on Zalo, or said on the hotline
     assert "Bạn mô tả giúp tôi" in asked and "Xác nhận" not in asked, asked
     summary = say(stack, sender, "Rác đổ trộm chắn lối đi trước cửa số 5 phố Huế")
     text = joined(summary)
