@@ -377,23 +377,31 @@ def process(gateway: Gateway, turn: Turn, *, now: datetime | None = None) -> str
         replies = _ask(gateway, turn)
     except GatewayError as exc:
         release(turn, str(exc), now=now)
-        return "retry"
+        return "down" if "unreachable" in str(exc) else "retry"
     outcome = "done"
     if not _reply_rows(replies):
         if _empty(gateway, turn, now):
             return "retry"
         replies, outcome = [Reply(text=degraded.gave_up_sentence(turn.message.text))], "gave_up"
-    finish(turn, replies, via_outbox=True, now=now)
+    # Rasa has answered: wait out a database restart rather than leave it to the lease.
+    with_db_retry(lambda: finish(turn, replies, via_outbox=True, now=now))
     return outcome
 
 
 def run_queue(gateway: Gateway, *, limit: int = 20, now: datetime | None = None) -> dict[str, int]:
     """One worker pass over the inbound queue."""
     counts = {"done": 0, "retry": 0, "gave_up": 0}
-    for turn in claim_due(limit=limit, now=now):
+    turns = claim_due(limit=limit, now=now)
+    for i, turn in enumerate(turns):
         try:
-            counts[process(gateway, turn, now=now)] += 1
+            outcome = process(gateway, turn, now=now)
         except Exception:  # a bad row must not stop the others; its lease expires and it is retried
             log.exception("inbound %s failed", turn.row_id)
-            counts["retry"] += 1
+            outcome = "retry"
+        if outcome == "down":  # Rasa is unreachable: the rest of the batch waits for the next pass
+            for rest in turns[i + 1:]:
+                quietly(release, rest, "Rasa unreachable (not tried in this pass)", now=now)
+            counts["retry"] += len(turns) - i
+            break
+        counts[outcome] += 1
     return counts

@@ -70,7 +70,7 @@ class Config:
     seed: int = 14
     concurrency: int = 12
     redis: bool = True
-    turn_timeout: float = 240.0
+    turn_timeout: float = 600.0  # a turn may wait out several restarts; slower than this counts as lost
     workdir: Path | None = None
 
 
@@ -393,7 +393,7 @@ def run(config: Config) -> Figures:
         figures.faults = dict(injected)
         figures = _count(figures, convs, clients, _tickets(stack.pg.url))
         if figures.failures:
-            _dump(stack.pg.url, [c.sender for c in convs if c.error or not all(c.answered)],
+            _dump(stack.pg.url, [f.split(" ")[0].rstrip(":") for f in figures.failures],
                   workdir / "failed_rows.txt")
     finally:
         stack.stop()
