@@ -34,7 +34,9 @@ def clock_env() -> dict[str, str]:
     at, since, ticking = clock_start
     if ticking:
         at += timedelta(seconds=time.monotonic() - since)
-    return {"CLOCK_FROZEN_AT": at.isoformat(), "CLOCK_TICK": "1" if ticking else "0"}
+    # clock_start/sitecustomize.py starts the clock as the process starts, not at its first request
+    return {"CLOCK_FROZEN_AT": at.isoformat(), "CLOCK_TICK": "1" if ticking else "0",
+            "PYTHONPATH": f"{ROOT / 'scripts' / 'clock_start'}{os.pathsep}{ROOT}"}
 
 
 def free_port() -> int:
