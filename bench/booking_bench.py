@@ -21,11 +21,11 @@ from datetime import date, datetime, timedelta, timezone
 import psycopg
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import book
-from feedback_router.booking_dates import parse_when
-from feedback_router.booking_offer import offer
-from feedback_router.db import make_engine, session_scope
-from feedback_router.desks import desk_data, seed_slots
+from feedback_router.booking.service import book
+from feedback_router.booking.dates import parse_when
+from feedback_router.booking.offer import offer
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.booking.desks import desk_data, seed_slots
 from feedback_router.migrate import upgrade
 
 ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -49,10 +49,10 @@ def _database() -> tuple[str, object]:
 
 def main() -> None:
     os.environ.setdefault("DENOUNCE_KEY", Fernet.generate_key().decode())
-    from feedback_router import denunciations as dn
-    from feedback_router import suggestions as sg
-    from feedback_router.db import make_engine
-    from feedback_router.identity_crypto import Identity, seal, unseal
+    from feedback_router.civic import denunciations as dn
+    from feedback_router.civic import suggestions as sg
+    from feedback_router.core.db import make_engine
+    from feedback_router.civic.identity_crypto import Identity, seal, unseal
     from feedback_router.migrate import upgrade
 
     identity = Identity("Nguyễn Văn An", "0912345678", "Số 12 ngõ 34 Láng Hạ, phường Láng", "telegram:123456")

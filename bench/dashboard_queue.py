@@ -20,9 +20,9 @@ import psycopg
 import time_machine
 from sqlalchemy import text
 
-from feedback_router.auth import create_user
-from feedback_router.catalog import TRIAGE_UNIT_ID, catalog
-from feedback_router.db import make_engine, session_scope
+from feedback_router.staff.auth import create_user
+from feedback_router.core.catalog import TRIAGE_UNIT_ID, catalog
+from feedback_router.core.db import make_engine, session_scope
 from feedback_router.migrate import upgrade
 
 ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -119,7 +119,7 @@ def ensure_database(tickets: int, fresh: bool) -> str:
     else:
         print(f"reusing {DB}: {have:,} tickets", flush=True)
     with session_scope(engine) as s:
-        from feedback_router.models import DashboardUser
+        from feedback_router.core.models import DashboardUser
 
         for name, role, unit in (("bench_sup", "supervisor", None), ("bench_op", "operator", "ubnd-phuong-lang")):
             if s.query(DashboardUser).filter_by(username=name).first() is None:

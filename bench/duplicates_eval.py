@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine
 
-from feedback_router import service
-from feedback_router.db import make_engine, session_scope
-from feedback_router.models import Base
+from feedback_router.tickets import service
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.core.models import Base
 from nlu.entities import ward_unit_for
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "duplicates" / "corpus.yaml"

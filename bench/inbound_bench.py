@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from bot.gateway import Gateway
-from feedback_router.db import engine_for
+from feedback_router.core.db import engine_for
 from feedback_router.migrate import upgrade
 from scripts import procs
 from tests.channels.standins.rasa_rest import RasaStandIn

@@ -21,13 +21,13 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 from sqlalchemy.orm import Session
 
-from feedback_router.catalog import catalog
-from feedback_router.codes import ALPHABET
+from feedback_router.core.catalog import catalog
+from feedback_router.core.codes import ALPHABET
 from feedback_router.dashboard import search
-from feedback_router.db import make_engine
+from feedback_router.core.db import make_engine
 from feedback_router.migrate import upgrade
-from feedback_router.models import DashboardUser
-from feedback_router.service import create_ticket
+from feedback_router.core.models import DashboardUser
+from feedback_router.tickets.service import create_ticket
 
 ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FLOOR_MS = 50.0

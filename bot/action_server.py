@@ -20,11 +20,11 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from feedback_router.catalog import catalog
-from feedback_router.desks import desk_data
-from feedback_router.civic_data import civic
-from feedback_router.identity_crypto import require_key
-from feedback_router.settings import get_settings, startup_check
+from feedback_router.core.catalog import catalog
+from feedback_router.booking.desks import desk_data
+from feedback_router.civic.data import civic
+from feedback_router.civic.identity_crypto import require_key
+from feedback_router.core.settings import get_settings, startup_check
 
 ACTIONS_TOKEN_HEADER = "X-Actions-Token"
 
@@ -35,7 +35,7 @@ class ThreadedActionExecutor(ActionExecutor):
     Our actions are `async def run` but call SQLAlchemy (blocking) inside; on rasa_sdk's
     single event loop one slow query stalled every conversation (issue 15). On a thread
     each call blocks only itself; `ACTIONS_THREADS` (default 8, below the database pool's
-    10 in feedback_router.db) bounds how many run at once. Streaming calls (a sink queue
+    10 in feedback_router.core.db) bounds how many run at once. Streaming calls (a sink queue
     bound to the server's loop) stay on the server's loop.
     """
 

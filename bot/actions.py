@@ -20,9 +20,9 @@ from bot import place_hints
 from bot import report_wording as wording
 from bot.conversation_language import chosen_language
 from bot.police_desk import asks_police_desk, police_desk_answer
-from feedback_router.catalog import catalog
+from feedback_router.core.catalog import catalog
 from feedback_router.public.deadlines import ticket_deadlines
-from feedback_router.service import create_ticket, find_ticket
+from feedback_router.tickets.service import create_ticket, find_ticket
 from nlu import gazetteer
 from nlu.entities import address_text, extract, ward_unit_for
 from nlu.safety import emergency_number

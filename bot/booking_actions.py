@@ -4,7 +4,7 @@ The dialogue is one form, ``booking_form`` (procedure → desk → chosen slot).
 filled from the raw text of the answer (``from_text`` while the form asks), because a caller on
 the hotline answers "9 giờ" or "cái đầu tiên" and there are no buttons to press. The first
 message ("mai tôi muốn làm căn cước ở phường Láng") pre-fills what it already says. Business
-rules stay in feedback_router.booking / booking_offer; these actions only read and phrase.
+rules stay in feedback_router.booking.service / booking_offer; these actions only read and phrase.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from feedback_router import booking
-from feedback_router.booking_dates import When, parse_when, pick_option
-from feedback_router.booking_offer import (
+from feedback_router.booking import service as booking
+from feedback_router.booking.dates import When, parse_when, pick_option
+from feedback_router.booking.offer import (
     PART_VI,
     RECEPTION,
     active_bookings,
@@ -34,9 +34,9 @@ from feedback_router.booking_offer import (
     procedure_name,
     slot_label,
 )
-from feedback_router.codes import ALPHABET
-from feedback_router.db import get_engine, session_scope
-from feedback_router.desks import desk_data
+from feedback_router.core.codes import ALPHABET
+from feedback_router.core.db import get_engine, session_scope
+from feedback_router.booking.desks import desk_data
 from nlu import clock
 from nlu.text import collapse_whitespace, fold, nfc
 

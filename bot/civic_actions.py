@@ -1,7 +1,7 @@
 """Rasa actions for suggestions (góp ý) and denunciations (tố cáo).
 
-Thin on purpose: they read and check slots and call feedback_router.suggestions /
-feedback_router.denunciations. Every question can be answered by typing or speaking
+Thin on purpose: they read and check slots and call feedback_router.civic.suggestions /
+feedback_router.civic.denunciations. Every question can be answered by typing or speaking
 ("có", "không", "đồng ý", "ẩn danh"…): buttons are a shortcut, never the only way, because
 the hotline goes through this same dialogue. Nothing here logs a denouncer's details.
 """
@@ -19,10 +19,10 @@ from rasa_sdk.types import DomainDict
 
 from bot import safety_actions  # noqa: F401  (registers the "is anyone in danger?" actions)
 from bot.actions import caller_phone
-from feedback_router.civic_data import civic
-from feedback_router.denunciations import DenunciationError, file_denunciation
-from feedback_router.identity_crypto import Identity, IdentityUnreadable, open_text, seal_text
-from feedback_router.suggestions import SuggestionError, create_suggestion
+from feedback_router.civic.data import civic
+from feedback_router.civic.denunciations import DenunciationError, file_denunciation
+from feedback_router.civic.identity_crypto import Identity, IdentityUnreadable, open_text, seal_text
+from feedback_router.civic.suggestions import SuggestionError, create_suggestion
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, fold, nfc
 

@@ -1,7 +1,7 @@
 """Confirm before joining (FixMyStreet): "Có phải việc này không?".
 
 When the citizen confirms a report's summary, the report form looks for an open ticket
-that is likely the same problem (feedback_router.service.likely_duplicate: same category,
+that is likely the same problem (feedback_router.tickets.service.likely_duplicate: same category,
 unit and ward, same address or GPS within tens of metres, never two named streets). If there
 is one, the form asks one more slot, ``same_issue``, showing the ticket's code, category,
 place and how many people reported it; "Đúng" joins it, "Không" files a new ticket.
@@ -19,8 +19,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from feedback_router.catalog import catalog
-from feedback_router.service import DuplicateOffer, TicketReceipt, channel_of, likely_duplicate
+from feedback_router.core.catalog import catalog
+from feedback_router.tickets.service import DuplicateOffer, TicketReceipt, channel_of, likely_duplicate
 from nlu.entities import ward_unit_for
 
 SLOT = "same_issue"

@@ -58,8 +58,8 @@ def make_responder(gateway: Gateway) -> Callable[[str, str], Awaitable[list[str]
 def on_call_end(record: CallRecord) -> list[str]:
     """Attach the call's transcript and recording to the tickets the caller filed; a call in
     which a denunciation was spoken has its recording and transcript sealed (at_rest)."""
-    from feedback_router.at_rest import is_denunciation_call, seal_call_files
-    from feedback_router.service import attach_call_record
+    from feedback_router.civic.at_rest import is_denunciation_call, seal_call_files
+    from feedback_router.tickets.service import attach_call_record
 
     if record.recording_path is not None and is_denunciation_call(record.transcript_text()):
         seal_call_files(record.recording_path)  # the denouncer's voice and words: DENOUNCE_KEY only
@@ -199,7 +199,7 @@ async def serve() -> None:
 
 
 def main() -> None:
-    from feedback_router.settings import startup_check
+    from feedback_router.core.settings import startup_check
 
     startup_check("hotline")  # unsafe secrets outside development: no start (issue 14)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),

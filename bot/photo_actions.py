@@ -7,7 +7,7 @@ without words arrives as /share_photo and action_acknowledge_photo says "Đã nh
 cộng N)" (Rasa does not deliver what a slot-mapping action says, so the acknowledgement is
 a rule's action; a photo whose caption starts a report is acknowledged by
 action_classify_report). action_submit_report passes them to create_ticket, which keeps them on
-the ticket (feedback_router.ticket_files) for staff of the owning unit.
+the ticket (feedback_router.tickets.files) for staff of the owning unit.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from feedback_router.ticket_files import MAX_PER_REPORT
+from feedback_router.tickets.files import MAX_PER_REPORT
 
 SLOT = "photos"
 KINDS = ("image", "audio", "video")

@@ -4,14 +4,14 @@ Why: the entity extractor finds the street and the ward but drops the house numb
 ("Cống trước số 18 phố Huế" gave the place "Huế", which reads as the city), an answer like
 "tôi không biết phường nào" was glued onto the address, and a shared location was shown as
 "GPS 20.998500, 105.816500". The place written here is what duplicate detection parses
-(feedback_router.places), what staff read, and what the citizen confirms.
+(feedback_router.tickets.places), what staff read, and what the citizen confirms.
 """
 
 from __future__ import annotations
 
 import re
 
-from feedback_router.places import Address, parse_address, ward_at
+from feedback_router.tickets.places import Address, parse_address, ward_at
 from nlu.text import fold
 
 _ADMIN_PREFIXES = ("phuong ", "xa ", "quan ", "huyen ", "thi xa ", "thi tran ")

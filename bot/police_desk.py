@@ -7,9 +7,9 @@ for it wastes the citizen's time. A crime in progress still goes to the emergenc
 
 from __future__ import annotations
 
-from feedback_router.booking import DeskKind
-from feedback_router.catalog import catalog
-from feedback_router.desks import desk_data
+from feedback_router.booking.service import DeskKind
+from feedback_router.core.catalog import catalog
+from feedback_router.booking.desks import desk_data
 from nlu.gazetteer import ward_by_unit_id
 from nlu.text import fold
 from tourism.answer import unit_name as english_unit_name

@@ -11,7 +11,7 @@ Why these numbers (issue 15, docs/deployment.md "Timeouts and retries"):
 - retried: connection failures, a connection closed with no answer at all (the replica
   died mid-turn: nothing will answer it), and 502/503 from the load balancer (no replica
   available). Never retried: read timeouts and 504 (the turn may still be running). A
-  replayed turn files no second ticket (feedback_router.replay).
+  replayed turn files no second ticket (feedback_router.tickets.replay).
 - one pool of keep-alive connections shared by all request threads, as large as the web
   server's thread count, so no thread opens a fresh connection per turn. Behind HAProxy each
   request is balanced on its own: keep-alive does not pin a web worker to one replica.

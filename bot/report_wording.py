@@ -11,11 +11,11 @@ import json
 import re
 from datetime import datetime
 
-from feedback_router.catalog import catalog
-from feedback_router.lifecycle import STATUS_VI
+from feedback_router.core.catalog import catalog
+from feedback_router.tickets.lifecycle import STATUS_VI
 from feedback_router.public.reports import STATUS_EN
-from feedback_router.settings import get_settings
-from feedback_router.sla import TZ, as_utc
+from feedback_router.core.settings import get_settings
+from feedback_router.tickets.sla import TZ, as_utc
 from nlu.entities import ward_unit_for
 from tourism.answer import unit_name as english_unit_name
 

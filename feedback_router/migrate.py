@@ -12,10 +12,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from feedback_router.config import database_url
-from feedback_router.db import make_engine, session_scope
-from feedback_router.desks import seed_days, seed_slots, sync_desks
-from feedback_router.service import sync_units
+from feedback_router.core.config import database_url
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.booking.desks import seed_days, seed_slots, sync_desks
+from feedback_router.tickets.service import sync_units
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -14,12 +14,12 @@ Tests move time in two ways:
 * a running stack (action server, web app, workers started as processes): the environment
   variable ``CLOCK_FROZEN_AT`` holding an ISO instant with its offset
   (``2026-12-04T16:30+07:00``). It is a test switch: honoured only outside production
-  (``APP_ENV`` unset, ``development`` or ``test``; feedback_router.settings), so it can never
+  (``APP_ENV`` unset, ``development`` or ``test``; feedback_router.core.settings), so it can never
   move a production clock (there it is ignored with a warning). The clock starts at that
   instant when the process first asks and ticks with the real monotonic clock, so events still
   come in order; ``CLOCK_TICK=0`` stops it from ticking (tests/conftest.py does, so a dialogue
   at 23:59 does not cross midnight half-way). The names carry no ``HANOI_`` prefix because
-  feedback_router.settings refuses unknown ``HANOI_*`` variables.
+  feedback_router.core.settings refuses unknown ``HANOI_*`` variables.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Only the span is found here, in Vietnamese (with or without diacritics) and
 English; turning it into a moment needs "now" and the conversation, which the
-actions have (feedback_router.booking_dates). Standard library only.
+actions have (feedback_router.booking.dates). Standard library only.
 """
 
 from __future__ import annotations

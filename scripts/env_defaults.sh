@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 # Denouncers' identities are encrypted with DENOUNCE_KEY (Fernet; comma-separated for rotation,
-# `python -m feedback_router.identity_crypto genkey`). Unset here: the embedded setup generates a
+# `python -m feedback_router.civic.identity_crypto genkey`). Unset here: the embedded setup generates a
 # development key into DENOUNCE_KEY_FILE with a warning. Production sets DENOUNCE_KEY and no file,
 # and the processes refuse to start without it.
 export DENOUNCE_KEY_FILE="${DENOUNCE_KEY_FILE:-$PWD/var/denounce.key}"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from feedback_router.accused import CITY_POLICE_UNIT, TRAFFIC_POLICE_UNIT, accused_unit
-from feedback_router.civic_data import civic
-from feedback_router.db import make_engine
-from feedback_router.routing import INSPECTORATE_UNIT_ID, route
-from feedback_router.service import create_ticket
+from feedback_router.core.accused import CITY_POLICE_UNIT, TRAFFIC_POLICE_UNIT, accused_unit
+from feedback_router.civic.data import civic
+from feedback_router.core.db import make_engine
+from feedback_router.tickets.routing import INSPECTORATE_UNIT_ID, route
+from feedback_router.tickets.service import create_ticket
 from nlu import gazetteer
 
 VENDOR_FEES = "tổ trật tự đô thị của phường cứ đầu tháng đi thu tiền mấy quán nước vỉa hè để cho họ ngồi bán tiếp"
@@ -68,9 +68,9 @@ def test_call_accusing_an_official_keeps_its_transcript_off_tickets(db_url: str)
 
     from sqlalchemy import select
 
-    from feedback_router.db import session_scope
-    from feedback_router.models import Ticket
-    from feedback_router.service import attach_call_record
+    from feedback_router.core.db import session_scope
+    from feedback_router.core.models import Ticket
+    from feedback_router.tickets.service import attach_call_record
     from nlu import clock
 
     engine = make_engine(db_url)

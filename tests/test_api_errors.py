@@ -48,7 +48,7 @@ def test_huge_body_is_413(client: FlaskClient) -> None:
 def test_assistant_down_is_queued_not_crash(client: FlaskClient, db_url_sqlite: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Rasa unreachable: the message is stored (issue 14) and the citizen gets a sentence."""
-    from feedback_router.db import engine_for
+    from feedback_router.core.db import engine_for
 
     monkeypatch.setenv("DATABASE_URL", db_url_sqlite)
     engine_for.cache_clear()

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from feedback_router.codes import new_code
-from feedback_router.db import make_engine
-from feedback_router.service import create_ticket
-from feedback_router.suggestions import create_suggestion
+from feedback_router.core.codes import new_code
+from feedback_router.core.db import make_engine
+from feedback_router.tickets.service import create_ticket
+from feedback_router.civic.suggestions import create_suggestion
 from nlu import clock
 
 # 00:14 on Saturday 05/12 in Hanoi is still Friday 04/12 on a UTC server

@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router.db import make_engine
-from feedback_router.models import Ticket
-from feedback_router.routing import route
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Ticket
+from feedback_router.tickets.routing import route
 from nlu import gazetteer
 from scripts.procs import API_HEADERS
 from tests.conftest import Stack
@@ -137,7 +137,7 @@ def test_hotline_responder_talks_to_the_real_dialogue(stack: Stack, monkeypatch:
     rows = tickets(stack.database_url)
     assert [(t.category, t.channel, t.urgency.value) for t in rows] == [("fire", "hotline", "emergency")]
 
-    from feedback_router.db import engine_for
+    from feedback_router.core.db import engine_for
 
     record = CallRecord(uuid="c0ffee", caller="0912345678", sender_id="hotline:0912345678",
                         started_at=started, duration=12.0, recording_path=None)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from bot.gateway import Gateway
 from bot.web import create_app
-from feedback_router.catalog import catalog
+from feedback_router.core.catalog import catalog
 from scripts.procs import ROOT, base_env, free_port
 from tests.conftest import Stack
 

@@ -1,4 +1,4 @@
-"""One turn files one ticket, however often it is replayed (issue 15, feedback_router.replay).
+"""One turn files one ticket, however often it is replayed (issue 15, feedback_router.tickets.replay).
 
 A Rasa replica killed after the action filed the ticket makes the same turn run again on
 another replica; the second create_ticket must return the first ticket, on SQLite and on
@@ -12,10 +12,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from feedback_router.db import make_engine, session_scope
-from feedback_router.models import Ticket
-from feedback_router.replay import REPLAY_WINDOW
-from feedback_router.service import create_ticket
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.core.models import Ticket
+from feedback_router.tickets.replay import REPLAY_WINDOW
+from feedback_router.tickets.service import create_ticket
 
 NOW = datetime(2026, 7, 14, 3, 0, tzinfo=timezone.utc)
 REPORT = {"category": "waste", "description": "Rác thải ba ngày không ai thu gom",

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_router.catalog import TRIAGE_UNIT_ID, catalog
-from feedback_router.codes import ALPHABET, is_valid_code, new_code
-from feedback_router.db import make_engine
-from feedback_router.models import Contact, Ticket, TicketEvent, Unit
-from feedback_router.routing import route
-from feedback_router.service import create_ticket, find_ticket
+from feedback_router.core.catalog import TRIAGE_UNIT_ID, catalog
+from feedback_router.core.codes import ALPHABET, is_valid_code, new_code
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Contact, Ticket, TicketEvent, Unit
+from feedback_router.tickets.routing import route
+from feedback_router.tickets.service import create_ticket, find_ticket
 from nlu import gazetteer
 
 

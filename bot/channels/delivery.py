@@ -3,7 +3,7 @@
 Two queues, one process:
 - the inbound queue (bot.channels.inbound): messages Rasa could not answer at once are
   replayed in order per sender until it does; their answers go into the outbox;
-- the outbox (feedback_router.outbox): due rows are leased in a short transaction, sent with
+- the outbox (feedback_router.messaging.outbox): due rows are leased in a short transaction, sent with
   no transaction open, and marked sent (or failed, with backoff) one by one, each in its own
   short transaction, so a failed commit costs at most that one message:
 - telegram: sendMessage through python-telegram-bot's Bot (TELEGRAM_API_BASE_URL)
@@ -28,15 +28,17 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bot.channels import dedupe, device, inbound
+from bot.channels import inbound
+from feedback_router.messaging import dedupe
+from feedback_router.messaging import devices as device
 from bot.channels.zalo import ZaloClient, ZaloError
 from bot.gateway import Gateway
 from bot.health_http import serve_health
 from bot.message import Reply
-from feedback_router import outbox
-from feedback_router.booking_jobs import BookingJobs
-from feedback_router.db import get_engine, session_scope
-from feedback_router.sla import flag_overdue
+from feedback_router.messaging import outbox
+from feedback_router.booking.jobs import BookingJobs
+from feedback_router.core.db import get_engine, session_scope
+from feedback_router.tickets.sla import flag_overdue
 from nlu import clock
 
 log = logging.getLogger(__name__)
@@ -163,7 +165,7 @@ def run_inbound(gateway: Gateway | None) -> dict[str, int]:
 
 
 def main() -> None:
-    from feedback_router.settings import startup_check
+    from feedback_router.core.settings import startup_check
 
     startup_check("delivery")  # unsafe secrets outside development: no start (issue 14)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),

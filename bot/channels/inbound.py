@@ -28,12 +28,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from bot import degraded
-from bot.channels.models import InboundUpdate
+from feedback_router.messaging.models import InboundUpdate
 from bot.gateway import Gateway, GatewayError
 from bot.message import Attachment, Location, Message, Reply
-from feedback_router import outbox
-from feedback_router.db import get_engine, session_scope
-from feedback_router.service import get_or_create_contact
+from feedback_router.messaging import outbox
+from feedback_router.core.db import get_engine, session_scope
+from feedback_router.tickets.service import get_or_create_contact
 from nlu import clock
 
 log = logging.getLogger(__name__)

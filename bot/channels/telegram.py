@@ -36,7 +36,8 @@ from telegram.ext import (
 )
 
 from bot import degraded
-from bot.channels import attachments, dedupe, inbound
+from bot.channels import attachments, inbound
+from feedback_router.messaging import dedupe
 from bot.gateway import Gateway
 from bot.message import Attachment, Location, Message, Reply
 

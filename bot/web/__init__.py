@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.gateway import Gateway
-from feedback_router.settings import get_settings
+from feedback_router.core.settings import get_settings
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from feedback_router.dashboard import dashboard_bp
     from feedback_router.public.views import status_bp  # /status/<code>, /reports: no login
     from feedback_router.dashboard.errors import for_exception as dashboard_error_page
-    from feedback_router.open311 import open311_bp
+    from feedback_router.public.open311 import open311_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(status_bp)
@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(files_bp)
 
     from bot.web import limits, security  # issue 14: headers, cookies, identity, rate limits
-    from feedback_router import web_identity
+    from feedback_router.messaging import web_identity
 
     from feedback_router.dashboard.moderation_views import moderation_bp  # public text (issue 14)
     app.register_blueprint(moderation_bp)

@@ -1,6 +1,6 @@
 """`POST /api/v1/messages`: one chat turn over JSON, used by the web chat and clients.
 
-The browser's identity is the server-issued cookie (feedback_router.web_identity); a ``sender_id`` in the
+The browser's identity is the server-issued cookie (feedback_router.messaging.web_identity); a ``sender_id`` in the
 body is accepted only from a client holding an API token.
 """
 
@@ -14,7 +14,7 @@ from bot import degraded
 from bot.channels import inbound
 from bot.gateway import Gateway
 from bot.message import Location, Message
-from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
+from feedback_router.messaging.web_identity import NEED_TOKEN, api_client, web_identity
 from bot.web.request_json import BadRequest, json_body
 from nlu.text import TextError
 

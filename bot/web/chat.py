@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from feedback_router.web_identity import new_identity, web_identity
+from feedback_router.messaging.web_identity import new_identity, web_identity
 
 chat_bp = Blueprint("chat", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/chat")

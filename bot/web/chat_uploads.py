@@ -11,9 +11,9 @@ from bot.channels import attachments
 from bot.message import Attachment, Message
 from bot.web.api import chat_turn, sender_for
 from bot.web.request_json import BadRequest, json_body
-from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
-from feedback_router import outbox
-from feedback_router.db import get_engine, session_scope
+from feedback_router.messaging.web_identity import NEED_TOKEN, api_client, web_identity
+from feedback_router.messaging import outbox
+from feedback_router.core.db import get_engine, session_scope
 from nlu.text import TextError
 
 uploads_bp = Blueprint("chat_uploads", __name__, url_prefix="/api/v1")
@@ -33,7 +33,8 @@ def _error(message: str, status: int):  # type: ignore[no-untyped-def]
 
 
 def _sender(raw: str | None) -> str | None:
-    """The server-issued web identity; a named ``sender_id`` only with an API token (feedback_router.web_identity)."""
+    """The server-issued web identity; a named ``sender_id`` only with an API token
+    (feedback_router.messaging.web_identity)."""
     raw = (raw or "").strip()
     if not raw:
         return web_identity()

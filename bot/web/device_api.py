@@ -1,4 +1,4 @@
-"""`/device/v1`: the household device API (see bot/channels/device.py for the signature).
+"""`/device/v1`: the household device API (see feedback_router/messaging/devices.py for the signature).
 
 Admin (header `Authorization: Bearer $DEVICE_ADMIN_TOKEN`):
   POST /device/v1/devices        register {device_id, household_code, address, ward_unit_id?,
@@ -22,10 +22,11 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.channels import attachments, device, inbound
+from bot.channels import attachments, inbound
+from feedback_router.messaging import devices as device
 from bot.message import Attachment, Location, Message
 from bot.web.request_json import BadRequest, json_body
-from feedback_router.settings import get_settings
+from feedback_router.core.settings import get_settings
 from nlu.text import TextError
 
 device_bp = Blueprint("device", __name__, url_prefix="/device/v1")

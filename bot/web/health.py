@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from feedback_router.db import get_engine
+from feedback_router.core.db import get_engine
 
 health_bp = Blueprint("health", __name__)
 

@@ -16,8 +16,8 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from feedback_router.web_identity import api_client, web_identity
-from feedback_router.settings import Settings
+from feedback_router.messaging.web_identity import api_client, web_identity
+from feedback_router.core.settings import Settings
 
 
 def _login_user() -> str:

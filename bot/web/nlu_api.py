@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.gateway import Gateway, GatewayError
 from bot.web.request_json import BadRequest, json_body
-from feedback_router.routing import route
+from feedback_router.tickets.routing import route
 from nlu.entities import ward_unit_for
 from nlu.selection import selected_category
 from nlu.text import TextError, normalize, validate_user_text

@@ -18,7 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
-from feedback_router.settings import Settings
+from feedback_router.core.settings import Settings
 
 MAX_PAGE = 100_000
 

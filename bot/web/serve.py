@@ -7,8 +7,8 @@ import logging
 from waitress import serve
 
 from bot.web import create_app
-from feedback_router.identity_crypto import require_key
-from feedback_router.settings import startup_check
+from feedback_router.civic.identity_crypto import require_key
+from feedback_router.core.settings import startup_check
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.channels import dedupe, inbound
+from bot.channels import inbound
+from feedback_router.messaging import dedupe
 from bot.channels.zalo import CHANNEL, SignatureError, ZaloClient, ZaloError, event_key, to_message, verify_event
 from bot.gateway import Gateway
 from bot.message import Reply

@@ -16,15 +16,26 @@ from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, rende
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle, outbox, split
+from feedback_router.tickets import lifecycle
+from feedback_router.messaging import outbox
+from feedback_router.tickets import split
 from feedback_router.dashboard import labels, maps, search, stats_data
 from feedback_router.dashboard import reply_templates as rt
-from feedback_router.auth import (authenticate, can_see, check_csrf, csrf_token, end_session, engine, login_required,
-                                  role_required, start_session)
-from feedback_router.catalog import catalog
-from feedback_router.codes import normalize_code
-from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
-from feedback_router.sla import TZ, as_utc
+from feedback_router.staff.auth import (
+    authenticate,
+    can_see,
+    check_csrf,
+    csrf_token,
+    end_session,
+    engine,
+    login_required,
+    role_required,
+    start_session,
+)
+from feedback_router.core.catalog import catalog
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.models import DashboardUser, Ticket, TicketStatus, Unit
+from feedback_router.tickets.sla import TZ, as_utc
 from nlu.text import clean_text
 from nlu import clock
 

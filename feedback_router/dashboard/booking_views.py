@@ -2,7 +2,7 @@
 
 An operator sees the desks of their own unit only (another unit's desk gives 404, as tickets
 do); supervisors and admins see every desk. Marking a no-show frees nothing: the slot has
-started, and a started slot never gives capacity back (feedback_router.booking).
+started, and a started slot never gives capacity back (feedback_router.booking.service).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import booking
-from feedback_router.auth import engine, login_required
-from feedback_router.booking import BookingError, Desk, local
-from feedback_router.codes import normalize_code
-from feedback_router.desks import desk_data
-from feedback_router.models import DashboardUser
+from feedback_router.booking import service as booking
+from feedback_router.staff.auth import engine, login_required
+from feedback_router.booking.service import BookingError, Desk, local
+from feedback_router.core.codes import normalize_code
+from feedback_router.booking.desks import desk_data
+from feedback_router.core.models import DashboardUser
 from nlu import clock
 
 booking_bp = Blueprint("booking_desk", __name__, url_prefix="/dashboard/desks", template_folder="templates")

@@ -15,16 +15,16 @@ from flask import Blueprint, abort, flash, g, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import denunciations as dn
-from feedback_router import suggestions as sg
-from feedback_router.auth import engine, login_required, role_required
-from feedback_router.civic_models import Denunciation, DenunciationStatus, Suggestion, SuggestionStatus
+from feedback_router.civic import denunciations as dn
+from feedback_router.civic import suggestions as sg
+from feedback_router.staff.auth import engine, login_required, role_required
+from feedback_router.civic.models import Denunciation, DenunciationStatus, Suggestion, SuggestionStatus
 from feedback_router.dashboard import act_and_redirect, staff_actor
-from feedback_router.identity_crypto import IdentityUnreadable
-from feedback_router.models import DashboardUser, Unit
-from feedback_router.public_data import mask_personal
-from feedback_router.sla import as_utc
-from feedback_router.web_identity import NEED_TOKEN, api_client, web_identity
+from feedback_router.civic.identity_crypto import IdentityUnreadable
+from feedback_router.core.models import DashboardUser, Unit
+from feedback_router.public.data import mask_personal
+from feedback_router.tickets.sla import as_utc
+from feedback_router.messaging.web_identity import NEED_TOKEN, api_client, web_identity
 
 civic_bp = Blueprint("civic", __name__, template_folder="templates")
 

@@ -13,10 +13,10 @@ from flask import Blueprint, abort, g, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import ticket_files
-from feedback_router.auth import can_see, engine, login_required
-from feedback_router.codes import normalize_code
-from feedback_router.models import Ticket
+from feedback_router.tickets import files as ticket_files
+from feedback_router.staff.auth import can_see, engine, login_required
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.models import Ticket
 
 files_bp = Blueprint("ticket_files", __name__, url_prefix="/dashboard")
 

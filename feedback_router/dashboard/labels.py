@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from feedback_router.catalog import catalog
-from feedback_router.lifecycle import STATUS_VI
+from feedback_router.core.catalog import catalog
+from feedback_router.tickets.lifecycle import STATUS_VI
 
 URGENCY_VI = {"emergency": "Khẩn cấp", "urgent": "Khẩn", "normal": "Thường"}
 

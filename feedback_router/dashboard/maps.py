@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
+from feedback_router.tickets import lifecycle
 from feedback_router.dashboard import labels
 from feedback_router.dashboard.search import QueueParams, filtered, scope
-from feedback_router.duplicates import distance_m
-from feedback_router.models import DashboardUser, Ticket
-from feedback_router.sla import as_utc
+from feedback_router.tickets.duplicates import distance_m
+from feedback_router.core.models import DashboardUser, Ticket
+from feedback_router.tickets.sla import as_utc
 
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_ATTRIBUTION = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"

@@ -11,11 +11,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
-from feedback_router.auth import can_see, engine, login_required
-from feedback_router.codes import normalize_code
-from feedback_router.models import Ticket
-from feedback_router.public_data import mask_personal, public_description, set_public_description
+from feedback_router.tickets import lifecycle
+from feedback_router.staff.auth import can_see, engine, login_required
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.models import Ticket
+from feedback_router.public.data import mask_personal, public_description, set_public_description
 
 moderation_bp = Blueprint("moderation", __name__, template_folder="templates")
 

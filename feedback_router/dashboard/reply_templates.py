@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from feedback_router.models import Base, Ticket, utcnow
-from feedback_router.sla import TZ, as_utc
+from feedback_router.core.models import Base, Ticket, utcnow
+from feedback_router.tickets.sla import TZ, as_utc
 from nlu.text import nfc
 
 PLACEHOLDERS = ("code", "deadline", "unit", "category")

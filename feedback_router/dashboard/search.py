@@ -18,10 +18,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, and_, or_, select, text, tuple_
 
-from feedback_router import lifecycle
-from feedback_router.codes import normalize_code
-from feedback_router.models import DashboardUser, Ticket, TicketStatus
-from feedback_router.sla import TZ, as_utc
+from feedback_router.tickets import lifecycle
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.models import DashboardUser, Ticket, TicketStatus
+from feedback_router.tickets.sla import TZ, as_utc
 from nlu.text import fold
 
 PAGE_SIZE = 50

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import labels
 from feedback_router.dashboard.search import scope
-from feedback_router.models import DashboardUser, Ticket, TicketStatus, Unit
-from feedback_router.sla import TZ
+from feedback_router.core.models import DashboardUser, Ticket, TicketStatus, Unit
+from feedback_router.tickets.sla import TZ
 
 PERIODS = (7, 30, 90, 365)
 TOP = 25

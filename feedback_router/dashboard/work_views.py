@@ -13,14 +13,14 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
-from feedback_router.auth import engine, login_required, role_required
-from feedback_router.catalog import catalog
-from feedback_router.codes import normalize_code
+from feedback_router.tickets import lifecycle
+from feedback_router.staff.auth import engine, login_required, role_required
+from feedback_router.core.catalog import catalog
+from feedback_router.core.codes import normalize_code
 from feedback_router.dashboard import fill_placeholders, labels, maps, search, staff_actor, unit_names
 from feedback_router.dashboard import reply_templates as rt
 from feedback_router.dashboard.errors import html_error_page
-from feedback_router.models import Ticket, TicketStatus
+from feedback_router.core.models import Ticket, TicketStatus
 from nlu import clock
 
 work_bp = Blueprint("dashboard_work", __name__, template_folder="templates")

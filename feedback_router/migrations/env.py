@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from feedback_router.config import database_url
-from feedback_router.db import make_engine
-from feedback_router.models import Base
+from feedback_router.core.config import database_url
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or database_url()

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from feedback_router.codes import normalize_code
-from feedback_router.db import session_scope
-from feedback_router.models import Ticket
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Ticket
 
 
 def ticket_deadlines(code: str, engine: Engine | None = None) -> tuple[datetime | None, datetime | None]:

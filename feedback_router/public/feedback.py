@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
-from feedback_router.codes import normalize_code
-from feedback_router.db import session_scope
-from feedback_router.models import Ticket, TicketEvent
+from feedback_router.tickets import lifecycle
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Ticket, TicketEvent
 
 
 class FeedbackRefused(ValueError):

@@ -1,6 +1,6 @@
 """The public view of reports: one ticket's status and timeline, and the filterable list/map.
 
-Everything personal is removed by feedback_router.public_data (the security rules: approximate
+Everything personal is removed by feedback_router.public.data (the security rules: approximate
 place, coordinates rounded to about 100 m, masked or moderated text); this module only decides
 what to list and how to phrase status, events and deadlines in Vietnamese and English.
 """
@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
-from feedback_router.catalog import catalog
-from feedback_router.codes import normalize_code
-from feedback_router.models import Ticket, TicketStatus
-from feedback_router.public_data import approximate_place, public_descriptions, round_coordinate
-from feedback_router.sla import TZ, as_utc
+from feedback_router.tickets import lifecycle
+from feedback_router.core.catalog import catalog
+from feedback_router.core.codes import normalize_code
+from feedback_router.core.models import Ticket, TicketStatus
+from feedback_router.public.data import approximate_place, public_descriptions, round_coordinate
+from feedback_router.tickets.sla import TZ, as_utc
 from nlu import gazetteer
 
 STATUS_EN = {

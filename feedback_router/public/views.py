@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy.orm import Session
 
-from feedback_router.auth import engine
-from feedback_router.codes import is_valid_code, normalize_code
+from feedback_router.staff.auth import engine
+from feedback_router.core.codes import is_valid_code, normalize_code
 from feedback_router.public.feedback import rating_stats
 from feedback_router.public.reports import filter_choices, public_list, status_view
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import (
+from feedback_router.booking.service import (
     AlreadyBooked,
     Booking,
     BookingError,
@@ -36,9 +36,9 @@ from feedback_router.booking import (
     move,
     publish_slots,
 )
-from feedback_router.codes import ALPHABET
-from feedback_router.db import make_engine
-from feedback_router.models import Outbox
+from feedback_router.core.codes import ALPHABET
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Outbox
 
 DAY = date(2030, 3, 12)  # a Tuesday, far enough ahead to stay in the future
 NOW = datetime(2030, 3, 11, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hanoi, the day before

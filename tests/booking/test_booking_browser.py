@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from feedback_router.booking import BookingStatus
+from feedback_router.booking.service import BookingStatus
 from tests.booking.test_booking_dashboard import DAY, _bookings, _status, app, engine  # noqa: F401
 from tests.browser import chromium_page, needs_chromium, served_app
 from tests.lifecycle.conftest import PASSWORD

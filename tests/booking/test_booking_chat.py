@@ -18,9 +18,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import HANOI, Booking, BookingStatus, Slot, local
-from feedback_router.booking_offer import WEEKDAYS_VI
-from feedback_router.db import make_engine
+from feedback_router.booking.service import HANOI, Booking, BookingStatus, Slot, local
+from feedback_router.booking.offer import WEEKDAYS_VI
+from feedback_router.core.db import make_engine
 from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 from tourism.procedures import get_procedure

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.gateway import Gateway
 from bot.web import create_app
-from feedback_router.auth import create_user
-from feedback_router.booking import Booking, BookingStatus, Slot, book, cancel, publish_slots
-from feedback_router.db import make_engine, session_scope
+from feedback_router.staff.auth import create_user
+from feedback_router.booking.service import Booking, BookingStatus, Slot, book, cancel, publish_slots
+from feedback_router.core.db import make_engine, session_scope
 from nlu import clock
 from scripts.procs import free_port
 from tests.lifecycle.conftest import PASSWORD, login

@@ -1,4 +1,4 @@
-"""Vietnamese day/time expressions and answers to an offer of slots (feedback_router.booking_dates)."""
+"""Vietnamese day/time expressions and answers to an offer of slots (feedback_router.booking.dates)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from feedback_router.booking_dates import AFTERNOON, EVENING, HANOI, MORNING, When, parse_when, pick_option
+from feedback_router.booking.dates import AFTERNOON, EVENING, HANOI, MORNING, When, parse_when, pick_option
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=HANOI)  # a Tuesday, 09:00 in Hanoi
 

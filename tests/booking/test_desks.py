@@ -16,11 +16,11 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import Desk, DeskKind, Slot, book, local
-from feedback_router.catalog import catalog
-from feedback_router.config import DATA_DIR
-from feedback_router.db import make_engine
-from feedback_router.desks import DeskDataError, load_desks, planned_slots, seed_slots, sync_desks
+from feedback_router.booking.service import Desk, DeskKind, Slot, book, local
+from feedback_router.core.catalog import catalog
+from feedback_router.core.config import DATA_DIR
+from feedback_router.core.db import make_engine
+from feedback_router.booking.desks import DeskDataError, load_desks, planned_slots, seed_slots, sync_desks
 from tourism.procedures import get_procedure
 
 MONDAY = dt.date(2027, 3, 8)

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import HANOI, DeskKind, Slot, book, local
-from feedback_router.booking_dates import parse_when
-from feedback_router.booking_offer import RECEPTION, choose_desk, offer, propose
-from feedback_router.db import make_engine
+from feedback_router.booking.service import HANOI, DeskKind, Slot, book, local
+from feedback_router.booking.dates import parse_when
+from feedback_router.booking.offer import RECEPTION, choose_desk, offer, propose
+from feedback_router.core.db import make_engine
 
 NOW = datetime(2030, 3, 11, 9, 10, tzinfo=HANOI)  # Monday 09:10
 LANG = "ubnd-phuong-lang"

@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_router.booking import HANOI, Booking, Slot, book, publish_slots
-from feedback_router.db import make_engine
-from feedback_router.desks import load_desks, planned_slots
-from feedback_router.models import Outbox
+from feedback_router.booking.service import HANOI, Booking, Slot, book, publish_slots
+from feedback_router.core.db import make_engine
+from feedback_router.booking.desks import load_desks, planned_slots
+from feedback_router.core.models import Outbox
 from nlu import clock
 from scripts import procs
 from tests.channels.standins.telegram_api import TelegramStandIn
@@ -78,7 +78,7 @@ def test_worker_sends_the_day_before_reminder_once(db_url: str, tmp_path: Path) 
 
 def test_reminders_wait_for_the_morning_and_slots_are_published_once_a_day(db_url: str,
                                                                           monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from feedback_router.booking_jobs import BookingJobs
+    from feedback_router.booking.jobs import BookingJobs
 
     monkeypatch.setenv("BOOKING_REMINDER_HOUR", "7")
     monkeypatch.setenv("BOOKING_SEED_DAYS", "1")

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from bot.gateway import Gateway
-from feedback_router.db import engine_for
+from feedback_router.core.db import engine_for
 from tests.channels.standins.rasa_rest import RasaStandIn
 from tests.channels.standins.telegram_api import TelegramStandIn
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels import delivery, device
-from feedback_router import outbox
-from feedback_router.db import get_engine, session_scope
-from feedback_router.models import Outbox
-from feedback_router.service import get_or_create_contact
+from bot.channels import delivery
+from feedback_router.messaging import devices as device
+from feedback_router.messaging import outbox
+from feedback_router.core.db import get_engine, session_scope
+from feedback_router.core.models import Outbox
+from feedback_router.tickets.service import get_or_create_contact
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.channels.standins.zalo_api import ZaloStandIn
 

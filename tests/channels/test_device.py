@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from bot.channels.device import sign
+from feedback_router.messaging.devices import sign
 from tests.channels.standins.rasa_rest import RasaStandIn
 
 ADMIN = "admin-token-for-tests"

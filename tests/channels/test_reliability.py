@@ -14,13 +14,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from bot.channels import delivery, inbound
-from bot.channels.models import InboundUpdate
+from feedback_router.messaging.models import InboundUpdate
 from bot.gateway import Gateway
 from bot.message import Message
-from feedback_router import outbox
-from feedback_router.db import get_engine, session_scope
-from feedback_router.models import Outbox
-from feedback_router.service import get_or_create_contact
+from feedback_router.messaging import outbox
+from feedback_router.core.db import get_engine, session_scope
+from feedback_router.core.models import Outbox
+from feedback_router.tickets.service import get_or_create_contact
 from tests.channels.conftest import API_TOKEN, TELEGRAM_SECRET
 from tests.channels.standins.rasa_rest import RasaStandIn
 from tests.channels.standins.telegram_api import TelegramStandIn
@@ -283,7 +283,7 @@ def test_emergency_number_is_sent_even_if_ticket_creation_raises(monkeypatch: py
 
 def test_holding_sentences_name_every_emergency_hotline() -> None:
     from bot import degraded
-    from feedback_router.catalog import catalog
+    from feedback_router.core.catalog import catalog
 
     hotlines = {c.hotline for c in catalog().categories.values() if c.hotline}
     for sentence in (degraded.queued_sentence("cháy"), degraded.gave_up_sentence("fire help please")):
@@ -292,7 +292,7 @@ def test_holding_sentences_name_every_emergency_hotline() -> None:
 
 def test_purge_drops_answered_messages_only(channel_db: str) -> None:
     """Message texts are not kept for ever, but nothing still waiting for an answer is dropped."""
-    from bot.channels import dedupe
+    from feedback_router.messaging import dedupe
 
     waiting = inbound.accept(Message(channel="web", sender_id="web:p1", text="ngập ở ngõ 3"), "p-1")
     assert dedupe.remember("telegram", 555)

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from bot.gateway import Gateway
 from bot.web import create_app
-from feedback_router.auth import create_user
-from feedback_router.db import engine_for, make_engine, session_scope
+from feedback_router.staff.auth import create_user
+from feedback_router.core.db import engine_for, make_engine, session_scope
 from scripts.procs import free_port
 from tests.lifecycle.conftest import login as _login
 

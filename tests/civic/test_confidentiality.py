@@ -16,11 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, MetaData, select, text
 
-from feedback_router import denunciations as dn
-from feedback_router import suggestions as sg
-from feedback_router.db import session_scope
-from feedback_router.identity_crypto import Identity
-from feedback_router.service import create_ticket
+from feedback_router.civic import denunciations as dn
+from feedback_router.civic import suggestions as sg
+from feedback_router.core.db import session_scope
+from feedback_router.civic.identity_crypto import Identity
+from feedback_router.tickets.service import create_ticket
 from nlu import clock
 from tests.civic.conftest import WARD, Secret, login
 
@@ -123,8 +123,8 @@ def test_database_dump_holds_no_plaintext_identity(app: Flask, case: str, engine
     assert raw[2] == WARD and raw[3] == "thanh-tra-thanh-pho"
     # positive control: the same search does find the name once it is decrypted
     with session_scope(engine) as s:
-        from feedback_router.civic_models import Denunciation
-        from feedback_router.identity_crypto import unseal
+        from feedback_router.civic.models import Denunciation
+        from feedback_router.civic.identity_crypto import unseal
 
         token = s.scalar(select(Denunciation.identity_token).where(Denunciation.code == case))
         assert token is not None and _leaks(repr(unseal(token).__dict__))
@@ -149,7 +149,7 @@ def test_hotline_transcript_of_a_denunciation_is_not_attached_to_tickets(engine:
     operator reads the call note on the ticket, so the transcript must not be there."""
     from datetime import timedelta
 
-    from feedback_router.service import attach_call_record
+    from feedback_router.tickets.service import attach_call_record
 
     started = clock.now() - timedelta(seconds=5)
     caller = "hotline:0911222333"
@@ -167,7 +167,7 @@ def test_hotline_transcript_of_a_denunciation_is_not_attached_to_tickets(engine:
     assert attach_call_record(sender_id=caller, started_at=started, transcript="[1.0s] Người gọi: rác ngõ 14",
                               recording_path="/var/rec/c2.wav", engine=engine)
     with session_scope(engine) as s:
-        from feedback_router.models import Ticket
+        from feedback_router.core.models import Ticket
 
         notes = {t.code: " ".join(e.note or "" for e in t.events if e.kind == "note")
                  for t in s.scalars(select(Ticket))}

@@ -15,11 +15,11 @@ import requests
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from feedback_router.auth import create_user
-from feedback_router.civic_models import Denunciation, Suggestion
-from feedback_router.db import make_engine, session_scope
-from feedback_router.identity_crypto import unseal
-from feedback_router.models import Contact
+from feedback_router.staff.auth import create_user
+from feedback_router.civic.models import Denunciation, Suggestion
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.civic.identity_crypto import unseal
+from feedback_router.core.models import Contact
 from tests.civic.conftest import INSPECTORATE, PASSWORD, WARD, Secret
 from scripts.procs import API_HEADERS
 from tests.conftest import Stack

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.civic_actions import ValidateDenunciationForm, has_content, is_cancel, mode_choice, yes_no
-from feedback_router.identity_crypto import open_text, seal_text
+from feedback_router.civic.identity_crypto import open_text, seal_text
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from cryptography.fernet import Fernet
 
-from feedback_router import identity_crypto as ic
-from feedback_router.catalog import CatalogError
-from feedback_router.civic_data import load_civic, route_suggestion, topic_for
-from feedback_router.config import DATA_DIR
+from feedback_router.civic import identity_crypto as ic
+from feedback_router.core.catalog import CatalogError
+from feedback_router.civic.data import load_civic, route_suggestion, topic_for
+from feedback_router.core.config import DATA_DIR
 from scripts import procs
 from tests.civic.conftest import Secret
 
@@ -64,7 +64,7 @@ def test_dev_key_file_is_generated_once_private_and_warned(monkeypatch: pytest.M
     path = tmp_path / "var" / "denounce.key"
     monkeypatch.delenv("DENOUNCE_KEY", raising=False)
     monkeypatch.setenv("DENOUNCE_KEY_FILE", str(path))
-    with caplog.at_level("WARNING", logger="feedback_router.identity_crypto"):
+    with caplog.at_level("WARNING", logger="feedback_router.civic.identity_crypto"):
         token = ic.seal(_identity())
     assert "generated a development key" in caplog.text
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -86,7 +86,8 @@ def test_action_server_refuses_to_start_without_a_key(tmp_path: Path) -> None:
 
 
 def test_genkey_cli_prints_a_usable_key() -> None:
-    out = subprocess.run([str(procs.ROOT / ".venv/bin/python"), "-m", "feedback_router.identity_crypto", "genkey"],
+    out = subprocess.run([str(procs.ROOT / ".venv/bin/python"), "-m",
+                          "feedback_router.civic.identity_crypto", "genkey"],
                          cwd=procs.ROOT, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
     Fernet(out.encode())
 

@@ -12,9 +12,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router.civic_models import Denunciation
-from feedback_router.db import make_engine
-from feedback_router.models import Ticket
+from feedback_router.civic.models import Denunciation
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Ticket
 from nlu import gazetteer
 from scripts.procs import API_HEADERS
 from tests.civic.conftest import INSPECTORATE

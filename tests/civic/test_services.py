@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from feedback_router import denunciations as dn
-from feedback_router import suggestions as sg
-from feedback_router.civic_models import Denunciation, Suggestion, SuggestionSupport
-from feedback_router.db import session_scope
-from feedback_router.identity_crypto import Identity
-from feedback_router.models import Contact, DashboardUser, Outbox
+from feedback_router.civic import denunciations as dn
+from feedback_router.civic import suggestions as sg
+from feedback_router.civic.models import Denunciation, Suggestion, SuggestionSupport
+from feedback_router.core.db import session_scope
+from feedback_router.civic.identity_crypto import Identity
+from feedback_router.core.models import Contact, DashboardUser, Outbox
 from tests.civic.conftest import INSPECTORATE, WARD, Secret
 
 BUS = "Đề nghị lắp thêm điểm dừng xe buýt ở đầu ngõ 100 Hoàng Quốc Việt"
@@ -215,7 +215,7 @@ def test_migration_merges_the_heads_and_upgrades_an_existing_database(tmp_path) 
     from alembic.script import ScriptDirectory
     from sqlalchemy import inspect
 
-    from feedback_router.db import make_engine
+    from feedback_router.core.db import make_engine
     from feedback_router.migrate import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"

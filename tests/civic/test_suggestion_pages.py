@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import Engine, select
 
 from bot.channels import delivery
-from feedback_router import suggestions as sg
-from feedback_router.db import session_scope
-from feedback_router.models import Outbox
+from feedback_router.civic import suggestions as sg
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Outbox
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.civic.conftest import login
 

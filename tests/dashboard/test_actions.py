@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback_router.models import Outbox, Ticket, TicketEvent, TicketFollower
-from feedback_router.service import create_ticket
+from feedback_router.core.models import Outbox, Ticket, TicketEvent, TicketFollower
+from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login
 
@@ -186,9 +186,9 @@ def test_history_in_vietnamese(app: Flask, engine: Engine, units: Units) -> None
 
 
 def test_stats_times_and_on_time_rates(engine: Engine, units: Units) -> None:
-    from feedback_router import lifecycle
+    from feedback_router.tickets import lifecycle
     from feedback_router.dashboard import stats_data
-    from feedback_router.models import DashboardUser
+    from feedback_router.core.models import DashboardUser
 
     codes = _make(engine, units.a, 3, "st")
     with Session(engine) as s:

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import reply_templates as rt
-from feedback_router.db import session_scope
-from feedback_router.models import Outbox, Ticket, TicketFollower
-from feedback_router.service import create_ticket
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Outbox, Ticket, TicketFollower
+from feedback_router.tickets.service import create_ticket
 
 from tests.browser import needs_chromium
 

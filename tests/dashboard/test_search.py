@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask
 from sqlalchemy import Engine
 
-from feedback_router.service import create_ticket
+from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login
 

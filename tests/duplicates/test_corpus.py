@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bench.duplicates_eval import CORPUS, EXPECTS, evaluate, load_corpus
-from feedback_router.db import make_engine
+from feedback_router.core.db import make_engine
 from nlu.entities import ward_unit_for
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from bot import duplicate_actions as d
-from feedback_router.service import DuplicateOffer, TicketReceipt
+from feedback_router.tickets.service import DuplicateOffer, TicketReceipt
 
 DOMAIN_SLOTS = ["description", "location", "confirmed", "same_issue"]
 

@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import ticket_files
-from feedback_router.db import make_engine
-from feedback_router.models import Ticket
+from feedback_router.tickets import files as ticket_files
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Ticket
 from scripts.procs import API_HEADERS
 from tests.conftest import Stack
 from tests.test_e2e_conversation import joined, say

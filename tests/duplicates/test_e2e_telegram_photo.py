@@ -16,9 +16,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import ticket_files
-from feedback_router.db import make_engine
-from feedback_router.models import Ticket
+from feedback_router.tickets import files as ticket_files
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Ticket
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.conftest import Stack
 

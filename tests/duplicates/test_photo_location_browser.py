@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router.auth import create_user
-from feedback_router.db import make_engine, session_scope
-from feedback_router.models import Ticket
+from feedback_router.staff.auth import create_user
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.core.models import Ticket
 from tests.browser import chromium_page, needs_chromium
 from tests.conftest import Stack
 

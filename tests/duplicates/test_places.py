@@ -1,10 +1,10 @@
-"""Address parts and the ward of a GPS point (feedback_router.places)."""
+"""Address parts and the ward of a GPS point (feedback_router.tickets.places)."""
 
 from __future__ import annotations
 
 import pytest
 
-from feedback_router.places import Address, parse_address, ward_at
+from feedback_router.tickets.places import Address, parse_address, ward_at
 
 
 @pytest.mark.parametrize(("text", "street", "alley", "house"), [

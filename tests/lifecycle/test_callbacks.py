@@ -12,11 +12,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.channels import delivery
-from feedback_router import lifecycle, suggestions
-from feedback_router.civic_models import Suggestion, SuggestionEvent
-from feedback_router.db import engine_for
-from feedback_router.models import Outbox, Ticket, TicketEvent
-from feedback_router.service import create_ticket
+from feedback_router.tickets import lifecycle
+from feedback_router.civic import suggestions
+from feedback_router.civic.models import Suggestion, SuggestionEvent
+from feedback_router.core.db import engine_for
+from feedback_router.core.models import Outbox, Ticket, TicketEvent
+from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle, outbox
-from feedback_router.db import session_scope
-from feedback_router.models import Outbox, Ticket, TicketFollower, TicketStatus
-from feedback_router.service import create_ticket, likely_duplicate
+from feedback_router.tickets import lifecycle
+from feedback_router.messaging import outbox
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Outbox, Ticket, TicketFollower, TicketStatus
+from feedback_router.tickets.service import create_ticket, likely_duplicate
 from nlu import clock
 
 from .conftest import Units

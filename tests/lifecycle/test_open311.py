@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import Engine
 
-from feedback_router.service import create_ticket
+from feedback_router.tickets.service import create_ticket
 
 from .conftest import API_KEY, Units
 

@@ -8,10 +8,17 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback_router.db import session_scope
-from feedback_router.models import Ticket
-from feedback_router.service import create_ticket
-from feedback_router.sla import TZ, add_working_hours, deadlines, flag_overdue, is_working_day, working_hours_between
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Ticket
+from feedback_router.tickets.service import create_ticket
+from feedback_router.tickets.sla import (
+    TZ,
+    add_working_hours,
+    deadlines,
+    flag_overdue,
+    is_working_day,
+    working_hours_between,
+)
 
 
 def vn(*args: int) -> datetime:

@@ -1,4 +1,4 @@
-"""Photos on a ticket (feedback_router.ticket_files, dashboard/files.py): kept with the report,
+"""Photos on a ticket (feedback_router.tickets.files, dashboard/files.py): kept with the report,
 joined or new, served only to staff who may see the ticket, shown as thumbnails."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback_router import ticket_files
-from feedback_router.models import Ticket
-from feedback_router.service import create_ticket
+from feedback_router.tickets import files as ticket_files
+from feedback_router.core.models import Ticket
+from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login
 

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from feedback_router.service import create_ticket
+from feedback_router.tickets.service import create_ticket
 from tests.browser import chromium_page, needs_chromium, served_app
 
 from .conftest import PASSWORD, Units

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, select
 
-from feedback_router import lifecycle
-from feedback_router.db import session_scope
-from feedback_router.models import Outbox, Ticket
+from feedback_router.tickets import lifecycle
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Outbox, Ticket
 from feedback_router.public.feedback import FeedbackRefused, rate_ticket, rating_stats, reopen_ticket
-from feedback_router.service import create_ticket
+from feedback_router.tickets.service import create_ticket
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 

@@ -10,9 +10,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_router import lifecycle
-from feedback_router.db import make_engine
-from feedback_router.models import Outbox, Ticket
+from feedback_router.tickets import lifecycle
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Outbox, Ticket
 from tests.conftest import Stack
 from tests.test_e2e_conversation import joined, say
 

@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from feedback_router import lifecycle
-from feedback_router.db import session_scope
-from feedback_router.models import Ticket
-from feedback_router.service import create_ticket
+from feedback_router.tickets import lifecycle
+from feedback_router.core.db import session_scope
+from feedback_router.core.models import Ticket
+from feedback_router.tickets.service import create_ticket
 from nlu import gazetteer
 
 FILED = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hanoi

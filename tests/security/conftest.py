@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 
 from bot.gateway import Gateway
 from bot.web import create_app
-from feedback_router.auth import create_user
-from feedback_router.db import make_engine, session_scope
-from feedback_router.service import create_ticket
+from feedback_router.staff.auth import create_user
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.tickets.service import create_ticket
 from nlu import gazetteer
 from scripts.procs import free_port
 

@@ -12,7 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.hotline import on_call_end
-from feedback_router.at_rest import main, open_sealed, purge_expired
+from feedback_router.civic.at_rest import main, open_sealed, purge_expired
 from nlu import clock
 from voice.call_record import CallRecord, Turn
 
@@ -61,7 +61,7 @@ def test_retention_purges_old_files_and_logs_them(tmp_path: Path, caplog: pytest
     for path, age in ((old_photo, 91), (new_photo, 89), (old_call, 120)):
         stamp = (NOW - timedelta(days=age)).timestamp()
         os.utime(path, (stamp, stamp))
-    with caplog.at_level(logging.INFO, logger="feedback_router.at_rest"):
+    with caplog.at_level(logging.INFO, logger="feedback_router.civic.at_rest"):
         purged = purge_expired([uploads, recordings, tmp_path / "missing"], 90, NOW)
     assert sorted(purged) == sorted([old_photo, old_call])
     assert not old_photo.exists() and not old_call.exists() and new_photo.exists()

@@ -8,7 +8,7 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import Engine
 
-from feedback_router import suggestions as sg
+from feedback_router.civic import suggestions as sg
 from tests.browser import chromium_page, needs_chromium, served_app
 
 pytestmark = needs_chromium

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.message import Message
 from bot.web import create_app
-from feedback_router.models import Ticket
-from feedback_router.public_data import mask_personal, set_public_description
+from feedback_router.core.models import Ticket
+from feedback_router.public.data import mask_personal, set_public_description
 
 from .conftest import API_TOKEN, login
 
@@ -83,7 +83,7 @@ def test_status_lookups_and_supports_are_limited(db_url: str, engine: Engine, ti
     assert codes == [200, 200, 200, 429]
     assert c.get(f"/status/{ticket_code}").status_code != 429  # each lookup route counts on its own
 
-    from feedback_router import suggestions as sg
+    from feedback_router.civic import suggestions as sg
 
     monkeypatch.setenv("RATE_LIMIT_SUPPORT", "2 per hour")
     app = create_app({"DATABASE_ENGINE": engine, "TESTING": True, "SECRET_KEY": "x" * 32})
@@ -182,7 +182,7 @@ def test_api_token_bypasses_nothing_but_sender_choice(app: Flask) -> None:
 
 def test_public_suggestions_are_masked(app: Flask, engine: Engine) -> None:
     """A published suggestion's phone number and e-mail do not reach the public pages (failed on old code)."""
-    from feedback_router import suggestions as sg
+    from feedback_router.civic import suggestions as sg
 
     code = sg.create_suggestion(text="Nên lắp đèn ngõ 5 Kim Mã, liên hệ 0987 654 321 hoặc an@example.com",
                                 sender_id="web:author-1", publish=True, engine=engine).code

@@ -7,10 +7,10 @@ from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-import feedback_router.auth as auth
+import feedback_router.staff.auth as auth
 from bot.web import create_app
-from feedback_router.models import Contact
-from feedback_router.outbox import enqueue
+from feedback_router.core.models import Contact
+from feedback_router.messaging.outbox import enqueue
 
 from .conftest import API_TOKEN, login
 
@@ -117,7 +117,8 @@ def test_staff_moderate_the_public_description(app: Flask, ticket_code: str) -> 
 
 
 def test_users_cli_password_change_revokes(app: Flask, engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from feedback_router import db, users
+    from feedback_router.core import db
+    from feedback_router.staff import users
 
     c = app.test_client()
     login(c)

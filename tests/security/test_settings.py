@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from feedback_router.settings import SettingsError, load
+from feedback_router.core.settings import SettingsError, load
 from scripts import procs
 
 GOOD = {"APP_ENV": "production", "SECRET_KEY": "k" * 48, "RASA_TOKEN": "rasa-token-for-tests-0123456789",

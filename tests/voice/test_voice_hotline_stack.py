@@ -28,8 +28,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from feedback_router.db import make_engine
-from feedback_router.models import Ticket
+from feedback_router.core.db import make_engine
+from feedback_router.core.models import Ticket
 from scripts import procs
 from tests.conftest import Stack
 from tests.components import require_module
@@ -324,7 +324,7 @@ def padded(pcm: bytes) -> bytes:
 
 def test_emergency_and_report_calls_leave_tickets(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   espeak: str) -> None:
-    from feedback_router.db import engine_for
+    from feedback_router.core.db import engine_for
 
     monkeypatch.setenv("DATABASE_URL", stack.database_url)  # on_call_end writes the ticket notes
     engine_for.cache_clear()
@@ -374,8 +374,8 @@ def test_emergency_and_report_calls_leave_tickets(stack: Stack, tmp_path: Path, 
 def test_suggestion_by_voice(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, espeak: str) -> None:
     """A caller makes a public suggestion in spoken words (issue 8's dialogue): the code is
     read out, the suggestion is on the hotline channel under the caller's number."""
-    from feedback_router.civic_models import Suggestion
-    from feedback_router.db import engine_for
+    from feedback_router.civic.models import Suggestion
+    from feedback_router.core.db import engine_for
 
     monkeypatch.setenv("DATABASE_URL", stack.database_url)
     engine_for.cache_clear()
@@ -406,8 +406,8 @@ def test_suggestion_by_voice(stack: Stack, tmp_path: Path, monkeypatch: pytest.M
 def test_booking_by_voice(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, espeak: str) -> None:
     """A caller books a turn in spoken words (issue 8): asks, hears the numbered free times,
     says "số một", hears the code read out; the booking is the caller's, with their number."""
-    from feedback_router.booking import Booking
-    from feedback_router.db import engine_for
+    from feedback_router.booking.service import Booking
+    from feedback_router.core.db import engine_for
 
     monkeypatch.setenv("DATABASE_URL", stack.database_url)
     engine_for.cache_clear()

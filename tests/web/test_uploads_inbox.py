@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot.message import Message, Reply
 from bot.web import create_app
-from feedback_router import db
-from feedback_router.models import Contact, Outbox
-from feedback_router.outbox import enqueue
+from feedback_router.core import db
+from feedback_router.core.models import Contact, Outbox
+from feedback_router.messaging.outbox import enqueue
 
 API_TOKEN = "test-api-token"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

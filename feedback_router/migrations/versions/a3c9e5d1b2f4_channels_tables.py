@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # Registers the channel tables on Base.metadata so autogenerate does not propose dropping them.
-import bot.channels.models  # noqa: F401
+import feedback_router.messaging.models  # noqa: F401
 
 
 revision = 'a3c9e5d1b2f4'

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # Registers the booking tables on Base.metadata so autogenerate does not propose dropping them.
-import feedback_router.booking  # noqa: F401
+import feedback_router.booking.service  # noqa: F401
 
 
 revision = 'c4e8a1f2d3b5'

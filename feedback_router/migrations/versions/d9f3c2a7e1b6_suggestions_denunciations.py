@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # Registers the civic tables on Base.metadata so autogenerate does not propose dropping them.
-import feedback_router.civic_models  # noqa: F401
+import feedback_router.civic.models  # noqa: F401
 
 
 revision = 'd9f3c2a7e1b6'

@@ -7,7 +7,7 @@ Create Date: 2026-12-04 18:30:00
 from alembic import op
 import sqlalchemy as sa
 
-import bot.channels.models  # noqa: F401
+import feedback_router.messaging.models  # noqa: F401
 
 
 revision = 'f2b8d4e6a1c3'

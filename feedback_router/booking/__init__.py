@@ -1,0 +1,1 @@
+"""Appointments at the one-stop desks: desks and slots, offers, reminders."""

@@ -1,0 +1,1 @@
+"""Suggestions and denunciations (denouncers' identities sealed at rest)."""

@@ -1,0 +1,1 @@
+"""Messages to and from citizens: the outbox, web identities, channel bookkeeping tables."""

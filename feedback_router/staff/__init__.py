@@ -1,0 +1,1 @@
+"""Dashboard accounts, passwords and sessions."""

@@ -1,0 +1,1 @@
+"""Complaints: filing, routing to the responsible unit, deadlines, duplicates, lifecycle."""
