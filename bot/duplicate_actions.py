@@ -20,7 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from feedback_router.core.catalog import catalog
-from feedback_router.tickets.service import DuplicateOffer, TicketReceipt, channel_of, likely_duplicate
+from feedback_router.tickets.service import DuplicateOffer, TicketReceipt, likely_duplicate
+from feedback_router.contacts import channel_of
 from nlu.entities import ward_unit_for
 
 SLOT = "same_issue"

@@ -17,7 +17,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from feedback_router.tickets.service import create_ticket, hotline_number
+from feedback_router.tickets.service import create_ticket
+from feedback_router.contacts import hotline_number
 from nlu import safety
 from nlu.entities import address_text, extract, ward_unit_for
 from nlu.text import nfc

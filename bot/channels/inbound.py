@@ -33,7 +33,7 @@ from bot.gateway import Gateway, GatewayError
 from bot.message import Attachment, Location, Message, Reply
 from feedback_router.messaging import outbox
 from feedback_router.core.db import get_engine, session_scope
-from feedback_router.tickets.service import get_or_create_contact
+from feedback_router.contacts import get_or_create_contact
 from nlu import clock
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from feedback_router.booking.desks import (
     seed_days,
     seed_slots,
 )
-from feedback_router.tickets.service import get_or_create_contact
+from feedback_router.contacts import get_or_create_contact
 from tourism.procedures import Procedure, find_procedure, get_procedure
 
 RECEPTION = "tiep-cong-dan"  # pseudo procedure id: a citizen reception session

@@ -52,7 +52,7 @@ from feedback_router.messaging import outbox
 from feedback_router.core.codes import ALPHABET, normalize_code
 from feedback_router.core.db import session_scope
 from feedback_router.core.models import Base, Contact, Outbox, utcnow
-from feedback_router.tickets.service import channel_of, get_or_create_contact, hotline_number
+from feedback_router.contacts import channel_of, get_or_create_contact, hotline_number
 from nlu import clock
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -394,7 +394,8 @@ def enqueue_reminders(session: Session, now: datetime) -> list[Outbox]:
     for booking in due_reminders(session, now):
         rows.append(outbox.enqueue(session, contact=booking.contact, text=reminder_text(booking),
                                    payload={"kind": "booking_reminder", "code": booking.code},
-                                   dedupe_key=f"booking-reminder:{booking.code}"))
+                                   dedupe_key=f"booking-reminder:{booking.code}",
+                                   unit_id=booking.slot.desk.unit_id))
         mark_reminded(session, booking, now)
     return rows
 

@@ -32,7 +32,7 @@ from feedback_router.core.codes import normalize_code
 from feedback_router.core.db import session_scope
 from feedback_router.civic.identity_crypto import Identity, seal, unseal
 from feedback_router.core.models import DashboardUser
-from feedback_router.tickets.service import SYSTEM_ACTOR
+from feedback_router.contacts import SYSTEM_ACTOR
 from nlu.text import collapse_whitespace, nfc
 from nlu import clock
 

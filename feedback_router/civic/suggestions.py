@@ -25,7 +25,7 @@ from feedback_router.civic.models import Suggestion, SuggestionEvent, Suggestion
 from feedback_router.core.codes import normalize_code
 from feedback_router.core.db import session_scope
 from feedback_router.core.models import Unit
-from feedback_router.tickets.service import SYSTEM_ACTOR, get_or_create_contact
+from feedback_router.contacts import SYSTEM_ACTOR, get_or_create_contact
 from nlu.entities import ward_unit_for
 from nlu.text import collapse_whitespace, nfc
 from nlu import clock
@@ -143,7 +143,7 @@ def _notify(session: Session, item: Suggestion, event: SuggestionEvent, text: st
     outbox.enqueue(session, contact=item.contact, text=text,
                    payload={"suggestion_code": item.code, "status": item.status.value, "event_id": event.id,
                             "kind": event.kind},
-                   dedupe_key=f"suggestion:{item.id}:event:{event.id}")
+                   dedupe_key=f"suggestion:{item.id}:event:{event.id}", unit_id=item.unit_id)
 
 
 def _event(item: Suggestion, *, kind: str, actor: str, note: str | None, now: datetime | None) -> SuggestionEvent:
@@ -201,6 +201,7 @@ def reassign(session: Session, item: Suggestion, unit_id: str, *, actor: str, re
     if unit_id == item.unit_id:
         raise SuggestionError("góp ý đang ở đơn vị này")
     old, item.unit_id = item.unit_id, unit_id
+    outbox.hand_over(session, unit_id, dedupe_prefix=f"suggestion:{item.id}:")  # call-backs go along
     event = _event(item, kind="reassign", actor=actor, note=f"{old} → {unit_id}: {reason}", now=now)
     session.flush()
     session.expire(item, ["unit"])

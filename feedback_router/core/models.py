@@ -196,6 +196,7 @@ class Outbox(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    unit_id: Mapped[str | None] = mapped_column(String(80))  # whose operators call back (set by enqueue)
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(255))  # the contact's namespaced sender_id
     text: Mapped[str] = mapped_column(Text)

@@ -38,6 +38,7 @@ from feedback_router.core.models import DashboardUser, Ticket, TicketStatus, Uni
 from feedback_router.tickets.sla import TZ, as_utc
 from nlu.text import clean_text
 from nlu import clock
+from feedback_router.dashboard.callbacks import record_callback
 
 T = TypeVar("T")  # the item a staff action works on (ticket, suggestion, denunciation)
 
@@ -390,7 +391,7 @@ def callback_done(item_id: int):  # type: ignore[no-untyped-def]
     note = (request.form.get("note") or "").strip()[:500] or None
     with Session(engine()) as s:
         try:
-            outbox.mark_called(s, item_id, g.user, note=note)
+            outbox.mark_called(s, item_id, g.user, note=note, record=record_callback)
         except LookupError:
             abort(404)
         except PermissionError:

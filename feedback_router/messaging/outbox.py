@@ -26,13 +26,14 @@ Contract for the channel adapters:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from feedback_router.core.models import Contact, DashboardUser, Outbox, Ticket, TicketEvent
+from feedback_router.core.models import Contact, DashboardUser, Outbox, Ticket
 from nlu import clock
 
 MAX_ATTEMPTS = 20
@@ -41,6 +42,8 @@ PENDING, SENDING = "pending", "sending"
 CALLBACK_CHANNELS = {"hotline"}  # a phone line: the answer is given by calling back
 BASE_DELAY_S = 30
 MAX_DELAY_S = 3600
+# (session, row, actor, note, when): writes a call-back into the history it belongs to
+CallbackRecorder = Callable[[Session, Outbox, str, str, datetime], None]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -60,7 +63,10 @@ def enqueue(
     ticket: Ticket | None = None,
     payload: dict[str, Any] | None = None,
     dedupe_key: str,
+    unit_id: str | None = None,
 ) -> Outbox:
+    """``unit_id``: the unit that answers for this message (its operators call a hotline caller
+    back); a ticket's unit when not given."""
     existing = session.scalar(select(Outbox).where(Outbox.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
@@ -68,6 +74,7 @@ def enqueue(
     item = Outbox(
         ticket_id=ticket.id if ticket is not None else None,
         contact_id=contact.id,
+        unit_id=unit_id if unit_id is not None else (ticket.unit_id if ticket is not None else None),
         channel=contact.channel,
         recipient=contact.sender_id,
         text=text,
@@ -182,25 +189,26 @@ def mark_callback(session: Session, item_id: int) -> None:
     session.flush()
 
 
-def owner_unit(session: Session, item: Outbox) -> str | None:
-    """The unit whose operators call back: the ticket's, the suggestion's or the booking desk's.
-    ``None`` for anything else (denunciations never have outbox rows, and are never shown)."""
-    from feedback_router.booking.service import Booking, Desk, Slot
-    from feedback_router.civic.models import Suggestion
-
-    payload = item.payload or {}
-    if payload.get("denunciation_code"):
+def owner_unit(item: Outbox) -> str | None:
+    """The unit whose operators call back, stored by ``enqueue`` (the ticket's, the suggestion's,
+    the booking desk's). ``None`` for anything else (denunciations never have outbox rows)."""
+    if (item.payload or {}).get("denunciation_code"):
         return None
-    if item.ticket_id is not None:
-        ticket = session.get(Ticket, item.ticket_id)
-        return ticket.unit_id if ticket is not None else None
-    if payload.get("suggestion_code"):
-        return session.scalar(select(Suggestion.unit_id).where(Suggestion.code == payload["suggestion_code"]))
-    if payload.get("kind") == "booking_reminder" and payload.get("code"):
-        return session.scalar(select(Desk.unit_id).join(Slot, Slot.desk_id == Desk.id)
-                              .join(Booking, Booking.slot_id == Slot.id).where(Booking.code == payload["code"]))
-    return None
+    return item.unit_id
 
+
+def hand_over(session: Session, unit_id: str, *, ticket_id: int | None = None, dedupe_prefix: str | None = None) -> int:
+    """A ticket (``ticket_id``) or another item (rows whose dedupe key starts with ``dedupe_prefix``)
+    moved to another unit: its rows not answered yet follow it, so that unit calls back."""
+    if ticket_id is not None:
+        which = Outbox.ticket_id == ticket_id
+    elif dedupe_prefix:
+        which = Outbox.dedupe_key.startswith(dedupe_prefix, autoescape=True)
+    else:
+        raise ValueError("ticket_id or dedupe_prefix")
+    done = session.execute(update(Outbox).where(which, Outbox.status.not_in(("sent", CALLED)))
+                           .values(unit_id=unit_id).execution_options(synchronize_session=False))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 def mask_phone(number: str | None) -> str:
     """``09******78``: enough to tell calls apart, not enough to call."""
@@ -222,7 +230,7 @@ def callbacks_for(session: Session, user: DashboardUser, limit: int = 200) -> li
     rows = session.scalars(select(Outbox).where(Outbox.status == CALLBACK).order_by(Outbox.id).limit(limit))
     out: list[tuple[Outbox, str, str, bool]] = []
     for item in rows:
-        unit = owner_unit(session, item)
+        unit = owner_unit(item)
         if unit is None:
             continue
         own = user.role == "operator" and user.unit_id == unit
@@ -234,31 +242,21 @@ def callbacks_for(session: Session, user: DashboardUser, limit: int = 200) -> li
 
 
 def mark_called(session: Session, item_id: int, user: DashboardUser, note: str | None = None,
-                now: datetime | None = None) -> Outbox:
+                now: datetime | None = None, record: CallbackRecorder | None = None) -> Outbox:
     """An operator of the owning unit called the citizen back: the row is done and the
-    ticket's or suggestion's history says who called and when (bookings have no history
-    table: the row itself keeps ``called_by``)."""
-    from feedback_router.civic.models import Suggestion, SuggestionEvent
-
+    ticket's or suggestion's history says who called and when, written by ``record`` (the caller
+    knows the domains; bookings have no history table: the row itself keeps ``called_by``)."""
     item = session.get(Outbox, item_id)
     if item is None or item.status != CALLBACK:
         raise LookupError(f"no call-back {item_id}")
-    unit = owner_unit(session, item)
+    unit = owner_unit(item)
     if unit is None or user.role != "operator" or user.unit_id != unit:
         raise PermissionError("only the owning unit's operators call back")
     when = _now(now)
     text = f"Đã gọi lại người dân (tin: {item.text[:200]})" + (f" — {note}" if note else "")
     payload = item.payload or {}
-    if item.ticket_id is not None:
-        ticket = session.get(Ticket, item.ticket_id)
-        if ticket is not None:
-            session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, actor=user.username, note=text,
-                                    kind="callback", public=False, created_at=when))
-    elif payload.get("suggestion_code"):
-        suggestion = session.scalar(select(Suggestion).where(Suggestion.code == payload["suggestion_code"]))
-        if suggestion is not None:
-            session.add(SuggestionEvent(suggestion_id=suggestion.id, kind="callback", status=suggestion.status,
-                                        actor=user.username, note=text, created_at=when))
+    if record is not None:
+        record(session, item, user.username, text, when)
     item.status = CALLED
     item.sent_at = when
     item.payload = {**payload, "called_by": user.username, "called_at": when.isoformat()}

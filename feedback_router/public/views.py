@@ -2,7 +2,7 @@
 
 Pages are bilingual (Vietnamese first, English beside it) because the same link is sent to
 citizens and tourists; an unknown code is a proper 404 page, never raw JSON. The map uses
-Leaflet vendored from npm (bot/web/static/vendor, served by the chat blueprint), never a CDN;
+Leaflet vendored from npm (the dashboard's static/vendor, one copy for both), never a CDN;
 only the map tiles come from outside.
 """
 

@@ -19,6 +19,7 @@ from feedback_router.messaging import outbox
 from feedback_router.core.catalog import catalog
 from feedback_router.core.models import Contact, Ticket, TicketEvent, TicketFollower, TicketStatus, Unit
 from nlu import clock
+from feedback_router.tickets.duplicates import add_follower
 
 S = TicketStatus
 TRANSITIONS: dict[TicketStatus, set[TicketStatus]] = {
@@ -162,6 +163,7 @@ def reassign(session: Session, ticket: Ticket, unit_id: str, *, actor: str, reas
         raise LifecycleError("ticket is already with that unit")
     old = ticket.unit_id
     ticket.unit_id = unit_id
+    outbox.hand_over(session, unit_id, ticket_id=ticket.id)  # call-backs not made yet go along
     status_changed = ticket.status != S.assigned
     ticket.status = S.assigned
     event = _event(ticket, kind="reassign", actor=actor, note=f"{old} → {unit_id}: {reason}",
@@ -206,8 +208,6 @@ def reopen(session: Session, ticket: Ticket, *, actor: str, reason: str | None =
 def merge(session: Session, ticket: Ticket, into: Ticket, *, actor: str, note: str | None = None,
           now: datetime | None = None) -> TicketEvent:
     """Close ``ticket`` as a duplicate of ``into``: its reporters follow ``into``."""
-    from feedback_router.tickets.duplicates import add_follower
-
     if ticket.id == into.id:
         raise LifecycleError("cannot merge a ticket into itself")
     if ticket.status not in OPEN:

@@ -25,8 +25,8 @@ from feedback_router.tickets.sla import deadlines
 from nlu import safety
 from nlu.text import fold
 from nlu import clock
-
-SYSTEM_ACTOR = "system:assistant"
+from feedback_router.contacts import SYSTEM_ACTOR, get_or_create_contact
+from feedback_router.tickets.lifecycle import add_note
 
 
 @dataclass(frozen=True)
@@ -54,18 +54,6 @@ class DuplicateOffer:
     report_count: int
 
 
-def channel_of(sender_id: str) -> str:
-    """Sender ids are namespaced per channel ("telegram:123")."""
-    return sender_id.split(":", 1)[0] if ":" in sender_id else "unknown"
-
-
-def hotline_number(sender_id: str) -> str | None:
-    """A hotline caller's number (``hotline:0912345678``): the only way to reach them again."""
-    channel, _, ident = sender_id.partition(":")
-    digits = ident.lstrip("+")
-    return ident if channel == "hotline" and digits.isdigit() and 8 <= len(digits) <= 15 else None
-
-
 def sync_units(session: Session, cat: Catalog | None = None) -> int:
     """Make the units table mirror data/units.yaml (insert or update, never delete:
     old tickets keep pointing at units that were retired)."""
@@ -80,18 +68,6 @@ def sync_units(session: Session, cat: Catalog | None = None) -> int:
             row.name, row.name_en, row.kind, row.hotline = info.name, info.name_en, info.kind, info.hotline
     session.flush()
     return len(cat.units)
-
-
-def get_or_create_contact(session: Session, sender_id: str, phone: str | None = None) -> Contact:
-    channel = channel_of(sender_id)
-    contact = session.scalar(select(Contact).where(Contact.channel == channel, Contact.sender_id == sender_id))
-    if contact is None:
-        contact = Contact(channel=channel, sender_id=sender_id, phone=phone)
-        session.add(contact)
-        session.flush()
-    elif phone and not contact.phone:
-        contact.phone = phone
-    return contact
 
 
 def resolved_ward(ward_unit_id: str | None, latitude: float | None, longitude: float | None) -> str | None:
@@ -235,8 +211,6 @@ def attach_call_record(*, sender_id: str, started_at: datetime, transcript: str,
     Called when the call ends; staff see it as an internal note (never sent to the
     citizen). Returns the codes of the tickets it was attached to.
     """
-    from feedback_router.tickets.lifecycle import add_note
-
     since = _aware(started_at)
     if fold("to cao") in fold(transcript or "") or safety.signals(transcript or "").accusation:
         # A denunciation was spoken in this call: its transcript and recording carry the

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from nlu import clock
+from sqlalchemy import and_, or_, select
+from feedback_router.core.models import Ticket, TicketEvent, TicketStatus
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -122,10 +124,6 @@ def flag_overdue(session, now: datetime | None = None) -> int:  # type: ignore[n
     """Mark open tickets past their deadline (resolution, or acknowledgement for those
     still 'received') as overdue and escalate each once to the supervisors: a flag and
     an internal event, shown in the dashboard's overdue filter. Returns how many."""
-    from sqlalchemy import and_, or_, select
-
-    from feedback_router.core.models import Ticket, TicketEvent, TicketStatus
-
     now = now or clock.now()
     open_statuses = (TicketStatus.received, TicketStatus.assigned, TicketStatus.in_progress)
     stmt = select(Ticket).where(

@@ -20,7 +20,7 @@ from bot.message import Message
 from feedback_router.messaging import outbox
 from feedback_router.core.db import get_engine, session_scope
 from feedback_router.core.models import Outbox
-from feedback_router.tickets.service import get_or_create_contact
+from feedback_router.contacts import get_or_create_contact
 from tests.channels.conftest import API_TOKEN, TELEGRAM_SECRET
 from tests.channels.standins.rasa_rest import RasaStandIn
 from tests.channels.standins.telegram_api import TelegramStandIn
