@@ -19,7 +19,7 @@ standard-library only, offline, and importable in both the Rasa venv (Python 3.1
 and the app venv (Python 3.11); the package is located with ``importlib`` without
 executing it.
 
-Matching works on a diacritic-folded copy of the text (see :func:`fold`) with a
+Matching works on a diacritic-folded copy of the text (see :func:`nlu.text.fold`) with a
 character map back to the original, so spans always index the caller's string.
 Names are looked up as token n-grams in precomputed dicts, which keeps a call
 well under a millisecond once the data is loaded (the first call loads it).
@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.text import accents_agree
+from nlu.text import accents_agree, fold, fold_char
 
 __all__ = [
     "Ward",
@@ -73,35 +73,13 @@ class Ward:
 
 # --------------------------------------------------------------------------- folding
 
-_FOLD_CACHE: dict[str, str] = {}
-
-
-def _fold_char(ch: str) -> str:
-    """Fold one character: lowercase, no diacritics, đ→d (may return "" for a mark)."""
-    out = _FOLD_CACHE.get(ch)
-    if out is None:
-        decomposed = unicodedata.normalize("NFD", ch.lower())
-        out = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
-        _FOLD_CACHE[ch] = out
-    return out
-
-
-def fold(text: str) -> str:
-    """NFC, lowercase, strip diacritics, đ→d: "Phường Láng Hạ" → "phuong lang ha".
-
-    Citizens type with or without diacritics and in NFC or NFD; comparing folded
-    forms makes all of those meet.
-    """
-    return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", text))
-
-
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` char by char, returning the folded string and, for each folded
     character, the index of the original character it came from."""
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
-        f = _fold_char(ch)
+        f = fold_char(ch)
         out.append(f)
         index.extend([i] * len(f))
     return "".join(out), index

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from nlu.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
@@ -133,12 +134,6 @@ _ENGLISH_WORDS = frozenset(
     "hi hello bye goodbye thanks thank help right correct open ticket tickets get visit price "
     "time news status report book cancel appointment".split()
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics, đ → d."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def dup_key(text: str) -> str:

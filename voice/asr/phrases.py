@@ -8,9 +8,9 @@ above a threshold. This is weaker than a real grammar (Vosk) and is documented a
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from nlu.text import fold as fold_marks
 
 UNKNOWN = "[unk]"
 MIN_SIMILARITY = 0.72
@@ -19,9 +19,7 @@ MAX_EXTRA_WORDS = 3  # politeness words tolerated around a phrase: "dạ", "ạ"
 
 def fold(text: str) -> str:
     """Lower-case, drop Vietnamese tone/diacritic marks, map đ->d, squeeze spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.split())
+    return " ".join(fold_marks(text).split())
 
 
 def best_phrase(text: str, phrases: Sequence[str], min_similarity: float = MIN_SIMILARITY) -> tuple[str | None, float]:
