@@ -18,9 +18,12 @@ from feedback_router.tickets.service import create_ticket
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 
 
-def _resolved(engine: Engine, sender: str = "telegram:42", category: str = "waste") -> str:
+def _resolved(engine: Engine, sender: str = "telegram:42", category: str = "waste",
+              place: str = "ngõ 5 Láng Hạ") -> str:
+    """A second call with the same sender and place is the same turn replayed (tickets.replay),
+    so tests wanting two tickets from one reporter give the second another place."""
     code = create_ticket(category=category, description="Rác không ai thu gom", sender_id=sender,
-                         location_text="ngõ 5 Láng Hạ", engine=engine, now=T0, detect_duplicates=False).code
+                         location_text=place, engine=engine, now=T0, detect_duplicates=False).code
     with session_scope(engine) as s:
         t = s.scalars(select(Ticket).where(Ticket.code == code)).one()
         lifecycle.change_status(s, t, "resolved", actor="staff:op", note="Đã thu gom.", now=T0 + timedelta(hours=5))
@@ -59,7 +62,7 @@ def test_rating_counts_in_statistics_and_only_the_reporter_may_rate(engine: Engi
 
 def test_reopen_within_seven_days_goes_back_in_progress_with_an_event(engine: Engine) -> None:
     code = _resolved(engine)
-    late = _resolved(engine)
+    late = _resolved(engine, place="ngõ 12 Láng Hạ")
     with pytest.raises(FeedbackRefused, match="7"):
         reopen_ticket(late, sender_id="telegram:42", engine=engine, now=T0 + timedelta(days=8))
     reopen_ticket(code, sender_id="telegram:42", engine=engine, now=T0 + timedelta(days=6))
