@@ -55,8 +55,12 @@ run: bootstrap
 	@$(ENV) export RASA_MODEL=$$($(VENV)/bin/python -m scripts.train_model --print-path) && \
 	  exec $(VENV)/bin/honcho start -f Procfile
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist, one test file per worker at a time):
+# most of a test's time is spent waiting on the real processes it drives, so 3 workers fit 2 cores.
+PYTEST_WORKERS ?= 3
+
 test: bootstrap
-	@$(ENV) $(VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@$(ENV) $(VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: venvs
 	@$(VENV)/bin/ruff check .

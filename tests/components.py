@@ -90,7 +90,8 @@ class ComponentTally:
             outcome = "skipped" if report.skipped else report.outcome
         if outcome is None:
             return
-        for component in self.by_node.get(report.nodeid, ["plain"]):
+        carried = dict(report.user_properties).get("components")
+        for component in carried or self.by_node.get(report.nodeid, ["plain"]):
             self.counts.setdefault(component, Counter())[outcome] += 1
 
     def line(self) -> str:

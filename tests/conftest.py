@@ -30,7 +30,7 @@ import yaml
 
 from nlu import clock
 from scripts import procs
-from tests.components import ComponentTally, in_ci, require
+from tests.components import ComponentTally, components_of, in_ci, require
 
 # The instants the dated dialogue tests run at (Hanoi time). 2027-02-04..10 is the Tết holiday
 # (package holidays, VN), so 03/02/2027 is the last working day before it; 01/01/2027 is New Year.
@@ -142,6 +142,14 @@ _tally = ComponentTally()
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     _tally.collect(items)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # The components travel on the report: under pytest-xdist (make test) the controller that prints
+    # the summary never sees the items, only the reports the workers send it.
+    outcome = yield
+    outcome.get_result().user_properties.append(("components", components_of(item) or ["plain"]))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
