@@ -14,14 +14,13 @@ from datetime import date, datetime, timedelta
 
 import holidays
 import pytest
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_router.booking.service import HANOI, Booking, BookingStatus, Slot, local
 from feedback_router.booking.offer import WEEKDAYS_VI
 from feedback_router.core.db import make_engine
-from scripts.procs import API_HEADERS
+from tests.chat import joined, say
 from tests.conftest import Stack
 from tourism.procedures import get_procedure
 
@@ -31,17 +30,6 @@ pytestmark = pytest.mark.clock(MONDAY_MORNING)
 
 CODE_RE = re.compile(r"LH-\d{4}-[0-9A-Z]{4}")
 OFFER_RE = re.compile(r"^(\d)\. (\d{2}:\d{2}) \S+ \S+ (\d{2}/\d{2})$", re.MULTILINE)
-
-
-def say(stack: Stack, sender: str, text: str) -> list[dict]:
-    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text},
-                         headers=API_HEADERS, timeout=60)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["replies"]
-
-
-def joined(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 def offered(replies: list[dict]) -> list[tuple[str, str]]:

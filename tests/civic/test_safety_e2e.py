@@ -8,37 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-import requests
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from feedback_router.civic.models import Denunciation
-from feedback_router.core.db import make_engine
 from feedback_router.core.models import Ticket
 from nlu import gazetteer
-from scripts.procs import API_HEADERS
+from tests.chat import joined, rows, say
 from tests.civic.conftest import INSPECTORATE
 from tests.conftest import Stack
-
-
-def say(stack: Stack, sender: str, text: str) -> list[dict]:
-    resp = requests.post(f"{stack.web_url}/api/v1/messages", json={"sender_id": sender, "text": text},
-                         headers=API_HEADERS, timeout=60)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["replies"]
-
-
-def words(replies: list[dict]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def rows(db: str, model: type) -> list:
-    engine = make_engine(db)
-    try:
-        with Session(engine) as s:
-            return list(s.scalars(select(model).order_by(model.id)))
-    finally:
-        engine.dispose()
 
 
 def test_transcript_emergencies_get_their_number_first(denounce_key: str, stack: Stack) -> None:
@@ -50,7 +26,7 @@ def test_transcript_emergencies_get_their_number_first(denounce_key: str, stack:
               "113"))
     for caller, transcript, number in calls:
         replies = say(stack, caller, transcript)
-        assert f"gọi ngay {number}" in replies[0]["text"], words(replies)
+        assert f"gọi ngay {number}" in replies[0]["text"], joined(replies)
     categories = sorted(t.category for t in rows(stack.database_url, Ticket))
     assert categories == ["crime", "fire", "rescue"]
 
@@ -59,11 +35,11 @@ def test_accusation_against_a_ward_team_never_reaches_that_ward(denounce_key: st
     ward = gazetteer.find_ward("phường Khương Đình")
     assert ward is not None
     sender = "web:safety-accuse"
-    first = words(say(stack, sender, "đội trật tự đô thị phường Khương Đình tháng nào cũng đi thu tiền các quán nước "
+    first = joined(say(stack, sender, "đội trật tự đô thị phường Khương Đình tháng nào cũng đi thu tiền các quán nước "
                                      "vỉa hè phố Khương Trung, ai nộp thì được bày bán, không có biên lai"))
     assert "Luật Tố cáo" in first and "Thanh tra" in first, first
-    assert "Xác nhận tố cáo" in words(say(stack, sender, "ẩn danh"))
-    done = words(say(stack, sender, "đồng ý"))
+    assert "Xác nhận tố cáo" in joined(say(stack, sender, "ẩn danh"))
+    done = joined(say(stack, sender, "đồng ý"))
     assert re.search(r"TC-\d{4}-[A-Z0-9]{4}", done), done
     [item] = rows(stack.database_url, Denunciation)
     assert item.handler_unit_id == INSPECTORATE and item.subject_unit_id == ward.unit_id
@@ -74,7 +50,7 @@ def test_chay_tui_opens_no_form(denounce_key: str, stack: Stack) -> None:
     replies = say(stack, "web:safety-slang", "cháy túi rồi")
     assert not any((r.get("custom") or {}).get("ask") for r in replies), replies
     assert not any((r.get("custom") or {}).get("emergency") for r in replies), replies
-    assert "114" not in words(replies)
+    assert "114" not in joined(replies)
     assert rows(stack.database_url, Ticket) == []
 
 
@@ -82,14 +58,14 @@ def test_chay_tui_opens_no_form(denounce_key: str, stack: Stack) -> None:
 def test_bare_call_for_help_gets_one_question(denounce_key: str, stack: Stack) -> None:
     # "cứu em với" alone is already an emergency (112 at once); these name no danger at all.
     asked = say(stack, "web:safety-help", "khẩn cấp lắm, có ai trực không")
-    assert "Có ai đang gặp nguy hiểm ngay lúc này không?" in words(asked), words(asked)
+    assert "Có ai đang gặp nguy hiểm ngay lúc này không?" in joined(asked), joined(asked)
     assert [b["payload"] for b in asked[-1]["buttons"]] == ["/affirm", "/deny"]
     answer = say(stack, "web:safety-help", "có")
-    assert "gọi ngay 112" in answer[0]["text"], words(answer)
+    assert "gọi ngay 112" in answer[0]["text"], joined(answer)
     [ticket] = rows(stack.database_url, Ticket)
     assert ticket.urgency.value == "emergency"
     asked_en = say(stack, "web:safety-help-en", "help!")
-    assert "Is anyone in danger right now?" in words(asked_en), words(asked_en)
+    assert "Is anyone in danger right now?" in joined(asked_en), joined(asked_en)
     cleared = say(stack, "web:safety-help-en", "no")
-    assert "what happened" in words(cleared), words(cleared)
+    assert "what happened" in joined(cleared), joined(cleared)
     assert len(rows(stack.database_url, Ticket)) == 1
