@@ -84,9 +84,15 @@ def test_suggestion_from_chat_to_public_page_to_answer(denounce_key: str, stack:
                          headers=API_HEADERS, timeout=30).json()
     assert [m["text"] for m in inbox["messages"]] == [f"Góp ý {code}: Được tiếp thu. Trả lời của Sở Xây dựng Hà Nội: "
                                                      f"{answer}"]
+    unacknowledged = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author},
+                                  headers=API_HEADERS, timeout=30).json()
+    assert unacknowledged["messages"] == inbox["messages"]  # a lost response loses nothing: shown again
+    ack = requests.post(f"{stack.web_url}/api/v1/messages/inbox/ack", headers=API_HEADERS, timeout=30,
+                        json={"sender_id": author, "ids": [m["id"] for m in inbox["messages"]]})
+    assert ack.status_code == 200 and ack.json()["acknowledged"] == 1, ack.text
     again = requests.get(f"{stack.web_url}/api/v1/messages/inbox", params={"sender_id": author},
                          headers=API_HEADERS, timeout=30).json()
-    assert again["messages"] == []  # delivered once
+    assert again["messages"] == []  # acknowledged, so shown once
 
 
 def test_private_suggestion_is_not_published(denounce_key: str, stack: Stack) -> None:
