@@ -1,5 +1,6 @@
 """Issue 16 in a real phone browser: a complaint with a photo and a shared location in the web
-chat (390×844, real Chromium, real stack) becomes a ticket whose staff page shows the photo.
+chat (390×844, real Chromium, real stack) becomes a ticket whose staff page shows the photo and
+the shared point as a map pin (tiles never fetched: only 127.0.0.1 is reachable from the page).
 The place is shown to the citizen as a ward, not raw GPS."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def png(width: int = 12, height: int = 9) -> bytes:
 def phone() -> Iterator:  # type: ignore[type-arg]
     with chromium_page(viewport={"width": 390, "height": 844}, timeout_ms=60000, geolocation=POINT,
                        permissions=["geolocation"]) as page:
+        page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())  # map tiles
         yield page
 
 
@@ -100,3 +102,7 @@ def test_photo_and_location_from_a_phone_reach_the_staff_page(stack: Stack, phon
     page.wait_for_selector("#ticket-files img")
     page.wait_for_function("document.querySelector('#ticket-files img').complete")
     assert page.evaluate("document.querySelector('#ticket-files img').naturalWidth") == 12
+    # the shared point is the ticket's pin on the staff map
+    page.wait_for_selector("#ticket-map .leaflet-marker-icon.pin-self")
+    pin = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).self")
+    assert (round(pin["lat"], 4), round(pin["lon"], 4)) == (21.0186, 105.8093), pin
