@@ -20,7 +20,11 @@
    takes, and a dead one frees it within one lease. Waiters look again every
    ``RASA_LOCK_POLL_SECONDS`` (0.1 s, was 1 s). Renewal on Redis is a WATCH/MULTI
    transaction (it never overwrites a ticket another replica just issued), and every save
-   gives the key a TTL of two leases, so nothing is left behind.
+   gives the key a TTL of two leases, so nothing is left behind. Rasa's own ``issue_ticket``,
+   ``update_lock`` and ``cleanup`` read the lock, change it and write it back: two replicas
+   taking two messages of one citizen at the same instant both read an empty lock, both got
+   ticket 0 and ran the turns together (one turn's events were lost in the tracker). On Redis
+   these three are now one WATCH/MULTI transaction each, like renewal.
 
 3. ``EndpointConfig.request`` — Rasa opens a new aiohttp session, hence a new TCP
    connection, for every call to the action server (≈15% of Rasa's CPU under load, in
@@ -53,10 +57,10 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import jsonschema
@@ -65,7 +69,7 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.core.lock import TicketLock
 from rasa.core import tracker_store
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.exceptions import FileNotFoundException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
@@ -74,6 +78,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 _ORIGINALS: dict[str, Any] = {}
+T = TypeVar("T")
 
 
 def _compile(schema: dict[str, Any]) -> Any:
@@ -157,6 +162,33 @@ def _extend(lock: TicketLock, number: int, lifetime: float) -> bool:
     return False
 
 
+def _change_redis_lock(store: RedisLockStore, conversation_id: str,
+                       change: Callable[[TicketLock | None], tuple[TicketLock | None, T]]) -> T:
+    """Read, change and write one conversation's lock as a single Redis transaction.
+
+    `change` gets the stored lock (None when absent) and returns the lock to store (None:
+    delete the key) and a result. Another replica writing the key meanwhile makes the
+    transaction fail, and the change runs again on what that replica wrote."""
+    from redis.exceptions import WatchError
+
+    key = store.key_prefix + conversation_id
+    with store.red.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                lock, result = change(TicketLock.from_dict(json.loads(raw)) if raw else None)
+                pipe.multi()
+                if lock is None or not lock.tickets:
+                    pipe.delete(key)
+                else:
+                    pipe.set(key, lock.dumps(), px=int(2000 * lease_seconds()))
+                pipe.execute()
+                return result
+            except WatchError:
+                continue
+
+
 def renew_ticket(store: LockStore, conversation_id: str, number: int, lifetime: float) -> None:
     """Push ticket `number`'s expiry one lease ahead (no-op if it is gone)."""
     if not isinstance(store, RedisLockStore):
@@ -164,24 +196,36 @@ def renew_ticket(store: LockStore, conversation_id: str, number: int, lifetime: 
         if lock is not None and _extend(lock, number, lifetime):
             store.save_lock(lock)
         return
-    from redis.exceptions import WatchError
+    _change_redis_lock(store, conversation_id, lambda lock: (lock, _extend(lock, number, lifetime) if lock else False))
 
-    key = store.key_prefix + conversation_id
-    with store.red.pipeline() as pipe:
-        for _attempt in range(5):
-            try:
-                pipe.watch(key)
-                raw = pipe.get(key)
-                lock = TicketLock.from_dict(json.loads(raw)) if raw else None
-                if lock is None or not _extend(lock, number, lifetime):
-                    pipe.unwatch()
-                    return
-                pipe.multi()
-                pipe.set(key, lock.dumps(), px=int(2000 * lifetime))
-                pipe.execute()
-                return
-            except WatchError:
-                continue  # another replica changed the lock meanwhile: read it again
+
+def issue_ticket_atomic(self: RedisLockStore, conversation_id: str, lock_lifetime: float = 60) -> int:
+    """Rasa's issue_ticket as one transaction: two replicas never draw the same number."""
+    def issue(lock: TicketLock | None) -> tuple[TicketLock, int]:
+        lock = lock or TicketLock(conversation_id)
+        return lock, lock.issue_ticket(lock_lifetime)
+    try:
+        return _change_redis_lock(self, conversation_id, issue)
+    except Exception as exc:  # Rasa's contract: any failure here is a LockError
+        raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+
+def update_lock_atomic(self: RedisLockStore, conversation_id: str) -> None:
+    """Rasa's update_lock (drop expired tickets) as one transaction."""
+    def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+        if lock is not None:
+            lock.remove_expired_tickets()
+        return lock, None
+    _change_redis_lock(self, conversation_id, drop_expired)
+
+
+def cleanup_atomic(self: RedisLockStore, conversation_id: str, ticket_number: int) -> None:
+    """Rasa's cleanup (finish serving, delete the lock when nobody waits) as one transaction."""
+    def finish(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+        if lock is not None:
+            lock.remove_ticket_for(ticket_number)
+        return lock, None
+    _change_redis_lock(self, conversation_id, finish)
 
 
 async def _keep_alive(store: LockStore, conversation_id: str, number: int, lifetime: float) -> None:
@@ -338,6 +382,9 @@ def apply() -> None:
     LockStore.lock = leased_lock  # type: ignore[method-assign,assignment]
     _ORIGINALS["redis_save_lock"] = RedisLockStore.save_lock
     RedisLockStore.save_lock = save_lock_with_ttl  # type: ignore[method-assign]
+    RedisLockStore.issue_ticket = issue_ticket_atomic  # type: ignore[method-assign]
+    RedisLockStore.update_lock = update_lock_atomic  # type: ignore[method-assign]
+    RedisLockStore.cleanup = cleanup_atomic  # type: ignore[method-assign]
     _ORIGINALS["request"] = EndpointConfig.request
     _ORIGINALS["action_call_format"] = RemoteAction._action_call_format
     RemoteAction._action_call_format = action_call_with_digest  # type: ignore[method-assign]

@@ -57,3 +57,14 @@ def test_every_rasa_we_start_is_patched() -> None:
     assert procs.rasa_cmd(ROOT / "models/x.tar.gz", 5005)[1:3] == ["-m", "rasa_ext"]
     assert "-m rasa_ext run" in (ROOT / "Procfile").read_text()
     assert '"rasa_ext"' in (ROOT / "docker/rasa.Dockerfile").read_text()
+
+
+def test_two_replicas_never_draw_the_same_ticket(redis_server: str) -> None:
+    """Rasa's issue_ticket read, changed and wrote the Redis lock: two replicas taking two
+    messages of one citizen at once both drew ticket 0 and ran both turns together."""
+    proc = subprocess.run([str(ROOT / ".venv-rasa/bin/python"), "tests/rasa_side/run_redis_tickets.py", redis_server],
+                          cwd=ROOT, env=procs.base_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["drawn"] == list(range(24))
+    assert out["left"] is False  # the last cleanup removed the key
