@@ -7,6 +7,8 @@ place means a new flag is added once.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,3 +56,12 @@ def served_app(app: Any) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+def png(width: int, height: int, rgb: bytes = b"\x22\x88\x22") -> bytes:
+    """A real (decodable) one-colour RGB PNG, so the browser's naturalWidth proves the image arrived."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + rgb * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
 from feedback_router.staff.auth import create_user
 from feedback_router.civic.models import Denunciation, Suggestion
@@ -22,6 +21,7 @@ from feedback_router.civic.identity_crypto import unseal
 from feedback_router.core.models import Contact
 from tests.civic.conftest import INSPECTORATE, PASSWORD, WARD, Secret
 from scripts.procs import API_HEADERS
+from tests.chat import rows
 from tests.conftest import Stack
 
 SECRET = Secret()
@@ -33,15 +33,6 @@ def say(stack: Stack, sender: str, text: str) -> str:
                          headers=API_HEADERS, timeout=60)
     assert resp.status_code == 200, resp.text
     return "\n".join(r.get("text") or "" for r in resp.json()["replies"])
-
-
-def _rows(db: str, model: type) -> list:
-    engine = make_engine(db)
-    try:
-        with Session(engine) as s:
-            return list(s.scalars(select(model).order_by(model.id)))
-    finally:
-        engine.dispose()
 
 
 def _staff_session(stack: Stack, username: str) -> tuple[requests.Session, str]:
@@ -64,7 +55,7 @@ def test_suggestion_from_chat_to_public_page_to_answer(denounce_key: str, stack:
     done = say(stack, author, "đồng ý")
     code = re.search(r"GY-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
     assert "Sở Xây dựng" in done, done
-    [item] = _rows(stack.database_url, Suggestion)
+    [item] = rows(stack.database_url, Suggestion)
     assert (item.code, item.unit_id, item.published, item.status.value) == (code, "so-xay-dung", True, "received")
 
     public = requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30)
@@ -101,7 +92,7 @@ def test_private_suggestion_is_not_published(denounce_key: str, stack: Stack) ->
     assert "Xác nhận góp ý" in say(stack, author, "không, không công khai")
     done = say(stack, author, "có")
     code = re.search(r"GY-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
-    [item] = _rows(stack.database_url, Suggestion)
+    [item] = rows(stack.database_url, Suggestion)
     assert item.code == code and item.published is False and item.publish_consent is False
     assert requests.get(f"{stack.web_url}/suggestions/{code}", timeout=30).status_code == 404
 
@@ -112,10 +103,10 @@ def _tracker_events(stack: Stack, sender: str) -> list[str]:
     engine = make_engine(stack.tracker_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).all()
+            stored = conn.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).all()
     finally:
         engine.dispose()
-    return [json.dumps(json.loads(r[0]), ensure_ascii=False) for r in rows]
+    return [json.dumps(json.loads(r[0]), ensure_ascii=False) for r in stored]
 
 
 def _no_leak_in_logs(tmp_path: Path, stack: Stack) -> None:
@@ -140,13 +131,13 @@ def test_formal_denunciation_law_first_identity_sealed(denounce_key: str, stack:
     done = say(stack, sender, "có")
     code = re.search(r"TC-\d{4}-[A-Z0-9]{4}", done).group(0)  # type: ignore[union-attr]
     assert "Thanh tra thành phố Hà Nội" in done, done
-    [item] = _rows(stack.database_url, Denunciation)
+    [item] = rows(stack.database_url, Denunciation)
     assert (item.code, item.anonymous, item.handler_unit_id, item.subject_unit_id) == (code, False, INSPECTORATE, WARD)
     assert item.identity_token and not [n for n in NEEDLES if n in item.identity_token]
     identity = unseal(item.identity_token)  # same DENOUNCE_KEY as the action server
     assert (identity.name, identity.phone, identity.address, identity.sender_id) == (
         SECRET.name, SECRET.phone, SECRET.address, sender)
-    assert [c for c in _rows(stack.database_url, Contact) if c.sender_id == sender] == []
+    assert [c for c in rows(stack.database_url, Contact) if c.sender_id == sender] == []
     _no_leak_in_logs(tmp_path, stack)
     assert "Xin chào" in say(stack, sender, "xin chào")  # the conversation goes on after the redacted turns
     events = _tracker_events(stack, sender)
@@ -162,7 +153,7 @@ def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack,
     confirm = say(stack, sender, "Chủ tịch xã Sóc Sơn lạm quyền thu tiền trái phép của người dân khi cấp phép xây nhà")
     assert "Xác nhận tố cáo" in confirm and "ẩn danh" in confirm, confirm
     assert "đã huỷ" in say(stack, sender, "không")
-    assert _rows(stack.database_url, Denunciation) == []
+    assert rows(stack.database_url, Denunciation) == []
 
     first = say(stack, sender, "tố cáo cán bộ Sở Xây dựng nhận tiền để bỏ qua công trình sai phép ở phường Láng")
     assert "ẩn danh" in first
@@ -170,7 +161,7 @@ def test_anonymous_and_cancelled_denunciations(denounce_key: str, stack: Stack,
     assert "Xác nhận tố cáo" in confirm, confirm
     done = say(stack, sender, "đồng ý")
     assert re.search(r"TC-\d{4}-[A-Z0-9]{4}", done) and "không nhận được thông báo kết quả" in done, done
-    [item] = _rows(stack.database_url, Denunciation)
+    [item] = rows(stack.database_url, Denunciation)
     assert item.anonymous is True and item.identity_token is None and item.handler_unit_id == INSPECTORATE
     assert item.subject_unit_id == "so-xay-dung"
     events = _tracker_events(stack, sender)
@@ -195,7 +186,7 @@ def test_denunciation_by_hotline_in_spoken_words(denounce_key: str, stack: Stack
     confirm = speak("số 77 ngõ Kín phố Láng Hạ")  # no phone question: the caller's number is known
     assert "Xác nhận tố cáo" in confirm, confirm
     assert "TC-" in speak("vâng đồng ý")
-    [item] = _rows(stack.database_url, Denunciation)
+    [item] = rows(stack.database_url, Denunciation)
     assert unseal(item.identity_token).phone == "0987654321"  # type: ignore[arg-type]
     # sealed identity only: no contact row (nor outbox row) pairs the caller's number with the matter
-    assert not [c for c in _rows(stack.database_url, Contact) if "0987654321" in f"{c.sender_id} {c.phone}"]
+    assert not [c for c in rows(stack.database_url, Contact) if "0987654321" in f"{c.sender_id} {c.phone}"]

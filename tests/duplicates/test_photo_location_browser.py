@@ -6,8 +6,6 @@ The place is shown to the citizen as a ward, not raw GPS."""
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,21 +16,13 @@ from sqlalchemy.orm import Session
 from feedback_router.staff.auth import create_user
 from feedback_router.core.db import make_engine, session_scope
 from feedback_router.core.models import Ticket
-from tests.browser import chromium_page, needs_chromium
+from tests.browser import png, chromium_page, needs_chromium
 from tests.conftest import Stack
 
 pytestmark = needs_chromium
 CODE = re.compile(r"HN-\d{4}-[0-9A-Z]{4}")
 PASSWORD = "mat-khau-thu-nghiem"
 POINT = {"latitude": 21.0186, "longitude": 105.8093}  # phường Láng (nearest ward centre)
-
-
-def png(width: int = 12, height: int = 9) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rows = b"".join(b"\x00" + b"\x22\x88\x22" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -62,7 +52,7 @@ def test_photo_and_location_from_a_phone_reach_the_staff_page(stack: Stack, phon
     _wait_bot(page, before)
 
     photo = tmp_path / "rac.png"
-    photo.write_bytes(png())
+    photo.write_bytes(png(12, 9))
     before = _bots(page)
     page.set_input_files("#photo", str(photo))
     _wait_bot(page, before)

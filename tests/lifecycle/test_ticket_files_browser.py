@@ -3,8 +3,6 @@ access-controlled file route, in real headless Chromium against waitress."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,20 +11,11 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from feedback_router.tickets.service import create_ticket
-from tests.browser import chromium_page, needs_chromium, served_app
+from tests.browser import png, chromium_page, needs_chromium, served_app
 
 from .conftest import PASSWORD, Units
 
 pytestmark = needs_chromium
-
-
-def png(width: int = 8, height: int = 6) -> bytes:
-    """A real (decodable) RGB PNG, so the browser's naturalWidth proves the image arrived."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rows = b"".join(b"\x00" + b"\xcc\x33\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -41,7 +30,7 @@ def test_operator_sees_the_photo_thumbnail(served: str, engine: Engine, units: U
     (root / "web").mkdir(parents=True)
     monkeypatch.setenv("UPLOAD_DIR", str(root))
     photo = root / "web" / "cong-tac.png"
-    photo.write_bytes(png())
+    photo.write_bytes(png(8, 6, b"\xcc\x33\x00"))
     receipt = create_ticket(category="waste", description="Rác chất đống trước số 18", sender_id="web:b1",
                             ward_unit_id=units.a, location_text="số 18 Láng Hạ, phường Láng", latitude=21.0186,
                             longitude=105.8093, engine=engine,
