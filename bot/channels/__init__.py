@@ -9,9 +9,9 @@ TELEGRAM_API_BASE_URL     — Bot API root (default https://api.telegram.org; te
 ZALO_APP_ID               — Zalo app id (default unset = Zalo webhook refuses all)
 ZALO_APP_SECRET           — app secret key, sent as `secret_key` when refreshing tokens
 ZALO_OA_SECRET_KEY        — OA secret key for X-ZEvent-Signature verification
-ZALO_ACCESS_TOKEN         — initial OA access token (later ones are kept in ZALO_TOKEN_FILE)
+ZALO_ACCESS_TOKEN         — initial OA access token (seeds the zalo_tokens table; later ones live there)
 ZALO_REFRESH_TOKEN        — initial OA refresh token (single use; the new one is saved at once)
-ZALO_TOKEN_FILE           — where refreshed tokens are kept (default var/zalo_tokens.json, mode 600)
+ZALO_TOKEN_FILE           — old token file, read once to seed the database (default var/zalo_tokens.json)
 ZALO_API_BASE_URL         — OA API root (default https://openapi.zalo.me)
 ZALO_OAUTH_BASE_URL       — OAuth root (default https://oauth.zaloapp.com)
 DEVICE_ADMIN_TOKEN        — bearer token for device registration and announcements (default unset = admin off)

@@ -7,26 +7,27 @@ Wire formats (developers.zalo.me):
   JSON {"recipient": {"user_id": …}, "message": {"text": …}}; answer {"error": 0, …}.
 - Refresh: `POST {ZALO_OAUTH_BASE_URL}/v4/oa/access_token`, header `secret_key`, form
   app_id, refresh_token, grant_type=refresh_token; answer {access_token, refresh_token,
-  expires_in}. Refresh tokens are single use: the new pair is saved at once.
+  expires_in}. Refresh tokens are single use: the new pair is saved at once, in the database
+  under a row lock (feedback_router.messaging.zalo_tokens), so replicas never spend one twice.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
 import logging
-import os
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import Engine
 
 from bot.message import Attachment, Location, Message, Reply
+from feedback_router.core.settings import get_settings
+from feedback_router.messaging.zalo_tokens import Exchanged, NoRefreshToken, TokenStore, seed_from
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +59,21 @@ class ZaloSettings:
     oauth_base: str
     token_file: Path
 
+    access_token: str = ""  # ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN: seed the database once
+    refresh_token: str = ""
+
     @classmethod
     def from_env(cls) -> ZaloSettings:
+        s = get_settings()
         return cls(
-            app_id=os.environ.get("ZALO_APP_ID", ""),
-            app_secret=os.environ.get("ZALO_APP_SECRET", ""),
-            oa_secret=os.environ.get("ZALO_OA_SECRET_KEY", ""),
-            api_base=os.environ.get("ZALO_API_BASE_URL", "https://openapi.zalo.me").rstrip("/"),
-            oauth_base=os.environ.get("ZALO_OAUTH_BASE_URL", "https://oauth.zaloapp.com").rstrip("/"),
-            token_file=Path(os.environ.get("ZALO_TOKEN_FILE", "var/zalo_tokens.json")),
+            app_id=s.zalo_app_id,
+            app_secret=s.zalo_app_secret.get_secret_value(),
+            oa_secret=s.zalo_oa_secret_key.get_secret_value(),
+            api_base=s.zalo_api_base_url.rstrip("/"),
+            oauth_base=s.zalo_oauth_base_url.rstrip("/"),
+            token_file=Path(s.zalo_token_file),
+            access_token=s.zalo_access_token.get_secret_value(),
+            refresh_token=s.zalo_refresh_token.get_secret_value(),
         )
 
 
@@ -209,70 +216,49 @@ def render_text(reply: Reply) -> str:
 class ZaloClient:
     """OA message API v3 with access-token refresh on expiry (proactive and on -216)."""
 
-    _lock = threading.Lock()
-
-    def __init__(self, settings: ZaloSettings | None = None, timeout: float = 15.0) -> None:
+    def __init__(self, settings: ZaloSettings | None = None, timeout: float = 15.0,
+                 engine: Engine | None = None) -> None:
         self.settings = settings or ZaloSettings.from_env()
         self.timeout = timeout
         self.http = requests.Session()
-
-    # tokens live in a small JSON file shared by the web app and the delivery worker
-    def _load(self) -> dict[str, Any]:
-        path = self.settings.token_file
-        if path.is_file():
-            try:
-                return dict(json.loads(path.read_text("utf-8")))
-            except (OSError, ValueError):
-                log.warning("zalo token file unreadable")
-        return {"access_token": os.environ.get("ZALO_ACCESS_TOKEN", ""),
-                "refresh_token": os.environ.get("ZALO_REFRESH_TOKEN", ""), "expires_at": 0}
-
-    def _save(self, tokens: dict[str, Any]) -> None:
-        path = self.settings.token_file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(tokens), "utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(path)
+        cfg = self.settings
+        # tokens live in the database, shared by every web app and delivery worker
+        self.tokens = TokenStore(cfg.app_id, lambda: seed_from(cfg.token_file, cfg.access_token, cfg.refresh_token),
+                                 engine=engine)
 
     def access_token(self) -> str:
-        tokens = self._load()
-        exp = float(tokens.get("expires_at") or 0)
-        if tokens.get("access_token") and (exp == 0 or exp - 60 > time.time()):
-            return str(tokens["access_token"])
-        return self.refresh(stale=str(tokens.get("access_token") or ""))
+        tokens = self.tokens.current()
+        if tokens.usable():
+            return tokens.access_token
+        return self.refresh(stale=tokens.access_token)
 
     def refresh(self, stale: str = "") -> str:
-        """Exchange the refresh token; serialised across threads and processes (flock)."""
-        lock_path = self.settings.token_file.with_suffix(".lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(lock_path, "a+") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            tokens = self._load()
-            if tokens.get("access_token") and tokens["access_token"] != stale \
-                    and float(tokens.get("expires_at") or 0) - 60 > time.time():
-                return str(tokens["access_token"])  # someone else refreshed meanwhile
-            if not tokens.get("refresh_token"):
-                raise ZaloError("no Zalo refresh token (set ZALO_REFRESH_TOKEN)", retryable=False)
-            try:
-                resp = self.http.post(
-                    f"{self.settings.oauth_base}/v4/oa/access_token",
-                    headers={"secret_key": self.settings.app_secret},
-                    data={"app_id": self.settings.app_id, "refresh_token": tokens["refresh_token"],
-                          "grant_type": "refresh_token"},
-                    timeout=self.timeout)
-                body = resp.json()
-            except (requests.RequestException, ValueError) as exc:
-                raise ZaloError(f"token refresh failed: {exc.__class__.__name__}") from exc
-            if not body.get("access_token"):
-                raise ZaloError(f"token refresh refused: {body.get('error')} {body.get('error_name', '')}",
-                                code=_int(body.get("error")))
-            new = {"access_token": body["access_token"],
-                   "refresh_token": body.get("refresh_token") or tokens["refresh_token"],
-                   "expires_at": time.time() + float(body.get("expires_in") or 3600)}
-            self._save(new)
-            log.info("zalo access token refreshed")
-            return str(new["access_token"])
+        """A new access token; one process at a time, the others take its result (zalo_tokens)."""
+        try:
+            return self.tokens.refresh(stale, self._exchange).access_token
+        except NoRefreshToken as exc:
+            raise ZaloError(str(exc), retryable=False) from exc
+
+    def _exchange(self, refresh_token: str) -> Exchanged:
+        """One call to Zalo's OAuth endpoint: spends ``refresh_token``."""
+        try:
+            resp = self.http.post(
+                f"{self.settings.oauth_base}/v4/oa/access_token",
+                headers={"secret_key": self.settings.app_secret},
+                data={"app_id": self.settings.app_id, "refresh_token": refresh_token,
+                      "grant_type": "refresh_token"},
+                timeout=self.timeout)
+            body = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise ZaloError(f"token refresh failed: {exc.__class__.__name__}") from exc
+        if not body.get("access_token"):
+            raise ZaloError(f"token refresh refused: {body.get('error')} {body.get('error_name', '')}",
+                            code=_int(body.get("error")))
+        try:
+            expires_in = float(body.get("expires_in") or 3600)
+        except (TypeError, ValueError):
+            expires_in = 3600.0
+        return Exchanged(str(body["access_token"]), body.get("refresh_token") or None, expires_in)
 
     def send_text(self, user_id: str, text: str) -> str:
         """Send one cs text message; returns Zalo's message_id. Raises ZaloError."""

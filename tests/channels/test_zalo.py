@@ -111,8 +111,8 @@ def test_expired_token_is_refreshed_once_and_saved(zalo: ZaloStandIn, channel_db
     zalo.expire()  # the OA API now answers -216 for the old token
     assert client.send_text("1", "hai")
     assert zalo.refreshes == 1 and [m["message"]["text"] for m in zalo.sent] == ["một", "hai"]
-    saved = json.loads(ZaloSettings.from_env().token_file.read_text())
-    assert saved["access_token"] == "acc-1" and saved["refresh_token"] == "ref-1"
+    saved = client.tokens.current()  # in the database, for every replica (messaging.zalo_tokens)
+    assert saved.access_token == "acc-1" and saved.refresh_token == "ref-1" and saved.version == 1
     # a second client (another process) reads the new pair instead of reusing the spent refresh token
     assert ZaloClient(ZaloSettings.from_env()).send_text("1", "ba")
     assert zalo.refreshes == 1

@@ -2,7 +2,8 @@
 and OAuth v4 token refresh (`POST /v4/oa/access_token`, header secret_key, form fields).
 
 Access tokens expire on demand (`expire()`): the message API then answers error -216 as the
-real one does. `down = True` answers 503. Refresh tokens are single use, as in Zalo.
+real one does. `down = True` answers 503. Refresh tokens are single use, as in Zalo;
+`refresh_delay` (seconds) makes a refresh slow, so that concurrent refreshers overlap.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +25,8 @@ class ZaloStandIn(StandIn):
         self.valid_refresh = {refresh_token}
         self.sent: list[dict[str, Any]] = []
         self.refreshes = 0
+        self.refresh_calls = 0  # every call, refused ones included
+        self.refresh_delay = 0.0
         self.down = False
         self.media: dict[str, bytes] = {}
         self._n = itertools.count(1)
@@ -49,6 +53,9 @@ class ZaloStandIn(StandIn):
                                   "error": 0, "message": "Success"})
         if req.path == "/v4/oa/access_token" and req.method == "POST":
             form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
+            with self._lock:
+                self.refresh_calls += 1
+            time.sleep(self.refresh_delay)
             if req.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id:
                 return json_response({"error": -14014, "error_name": "Invalid app secret key"})
             if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.valid_refresh:
