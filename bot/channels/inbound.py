@@ -10,40 +10,38 @@ path is one round trip, as before. When Rasa or the actions are down the row goe
 the answer then goes out through the outbox. A row whose lease expired (the process died
 between claim and finish) is claimed again; before replaying it, Rasa's tracker is asked
 whether that turn was already processed, so a turn is never fed to the dialogue twice.
+
+The rows themselves are feedback_router.messaging.inbound_queue's (storage, claims, fencing);
+this module turns messages into payloads and back and decides what to ask Rasa and when.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
-import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import requests
-from sqlalchemy import Engine, and_, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, aliased
 
 from bot import degraded
-from feedback_router.messaging.models import InboundUpdate
 from bot.gateway import Gateway, GatewayError
 from bot.message import Attachment, Location, Message, Reply
+from feedback_router.messaging import inbound_queue as queue
 from feedback_router.messaging import outbox
-from feedback_router.core.db import get_engine, session_scope
-from feedback_router.contacts import get_or_create_contact
-from nlu import clock
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = ("Trợ lý tạm thời không phản hồi, vui lòng thử lại sau ít phút "
                "(assistant temporarily unavailable).")
-QUEUED, PROCESSING, DONE, FAILED = "queued", "processing", "done", "failed"
-WAITING = (QUEUED, PROCESSING, FAILED)  # not answered yet: later messages of the sender wait
 ACTIONS_WAIT_ATTEMPTS = 10  # after that, retry even if ACTION_SERVER_URL does not answer (misconfigured here)
-DB_RETRY_SECONDS = 15.0  # longer than a PostgreSQL restart or fail-over takes here
+lease_seconds = queue.lease_seconds
+quietly = queue.quietly
+with_db_retry = queue.with_db_retry
 
 
 class Duplicate(Exception):
@@ -58,28 +56,20 @@ class Duplicate(Exception):
 
 @dataclass(frozen=True)
 class Turn:
-    row_id: int
+    claim: queue.Claim
     message: Message
-    attempt: int  # fencing token: only the holder of this attempt may finish the row
-    owned: bool   # taken at once by the accepting request (the fast path may run)
 
+    @property
+    def row_id(self) -> int:
+        return self.claim.row_id
 
-def lease_seconds() -> float:
-    """How long a claim lasts; longer than any gateway call (its timeout is 30 s)."""
-    return float(os.environ.get("INBOUND_LEASE_SECONDS", "120"))
+    @property
+    def attempt(self) -> int:  # fencing token: only the holder of this attempt may finish the row
+        return self.claim.attempt
 
-
-def _empty_retries() -> int:
-    return int(os.environ.get("INBOUND_EMPTY_RETRIES", "5"))
-
-
-def backoff_seconds(attempts: int) -> float:
-    base = float(os.environ.get("INBOUND_RETRY_SECONDS", "2"))
-    return min(base * 2 ** max(attempts - 1, 0), float(os.environ.get("INBOUND_MAX_BACKOFF_SECONDS", "60")))
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or clock.now()
+    @property
+    def owned(self) -> bool:  # taken at once by the accepting request (the fast path may run)
+        return self.claim.owned
 
 
 # ---- payload --------------------------------------------------------------------------------
@@ -113,56 +103,22 @@ def accept(message: Message, key: str | int | None, *, now: datetime | None = No
     A message without a key (a web client that sent no message_id) gets a fresh one. The
     message id Rasa sees is made unique too: it is how a replay finds its turn in the tracker.
     """
-    when = _now(now)
-    key = str(key if key is not None else uuid.uuid4().hex)[:255]
+    stored_key = queue.new_key(key)
     if not message.message_id:
-        message = replace(message, message_id=f"{message.channel}:{key}")
-    engine = engine or get_engine()
+        message = replace(message, message_id=f"{message.channel}:{stored_key}")
     try:
-        with session_scope(engine) as session:
-            waiting = session.scalar(select(InboundUpdate.id).where(
-                InboundUpdate.sender_id == message.sender_id, InboundUpdate.status.in_(WAITING),
-                InboundUpdate.payload.is_not(None)).limit(1))
-            owned = waiting is None
-            row = InboundUpdate(channel=message.channel, update_id=key, sender_id=message.sender_id,
-                                payload=to_payload(message), received_at=when, next_attempt_at=when,
-                                status=PROCESSING if owned else QUEUED, attempts=1 if owned else 0,
-                                lease_until=when + timedelta(seconds=lease_seconds()) if owned else None)
-            session.add(row)
-            session.flush()
-            return Turn(row.id, message, row.attempts, owned)
-    except IntegrityError:
-        pass
-    with session_scope(engine) as session:
-        row = session.scalar(select(InboundUpdate).where(InboundUpdate.channel == message.channel,
-                                                         InboundUpdate.update_id == key))
-        if row is None:  # purged between the two statements: a very late re-delivery
-            raise Duplicate(key, DONE) from None
-        if row.status == FAILED or (row.payload is None and row.status == PROCESSING):
-            # Left by the dedupe-only code before this queue: keep the message now.
-            row.payload, row.sender_id, row.status = to_payload(message), message.sender_id, QUEUED
-            row.next_attempt_at = when
-        shown = row.status == DONE and row.replies is not None
-        raise Duplicate(key, row.status, _replies_from(row.replies) if shown else None)
+        claim = queue.accept(message.channel, message.sender_id, to_payload(message), stored_key,
+                             now=now, engine=engine)
+    except queue.Duplicate as dup:
+        raise Duplicate(stored_key, dup.status, None if dup.replies is None else _replies_from(dup.replies)) from None
+    return Turn(claim, message)
 
 
 # ---- finish ---------------------------------------------------------------------------------
 
-def _fenced(turn: Turn) -> Any:
-    return and_(InboundUpdate.id == turn.row_id, InboundUpdate.status == PROCESSING,
-                InboundUpdate.attempts == turn.attempt)
-
-
 def release(turn: Turn, error: str, *, now: datetime | None = None, engine: Engine | None = None) -> None:
     """Back to the queue with a backoff: Rasa or the actions could not answer."""
-    when = _now(now)
-    delay = backoff_seconds(turn.attempt)
-    if "Timeout" in error:  # Rasa may still be working on it: wait until it has surely finished
-        delay = max(delay, lease_seconds())
-    with session_scope(engine or get_engine()) as session:
-        session.execute(update(InboundUpdate).where(_fenced(turn)).values(
-            status=QUEUED, lease_until=None, last_error=error[:500],
-            next_attempt_at=when + timedelta(seconds=delay)))
+    queue.release(turn.claim, error, now=now, engine=engine)
 
 
 def _shown(reply: Reply) -> bool:
@@ -175,38 +131,10 @@ def _reply_rows(replies: list[Reply]) -> list[dict[str, Any]]:
 
 def finish(turn: Turn, replies: list[Reply], *, via_outbox: bool, claim_sending: bool = False,
            now: datetime | None = None, engine: Engine | None = None) -> list[int]:
-    """Mark the row answered. With `via_outbox` the replies become outbox rows in the same
-    transaction (so an answer is neither lost nor written twice); with `claim_sending` those
-    rows are already leased to the caller, which sends them itself and marks them sent.
-    Returns the outbox ids, or [] when another attempt finished the row first."""
-    when = _now(now)
-    rows = _reply_rows(replies)
-    with session_scope(engine or get_engine()) as session:
-        done = session.execute(update(InboundUpdate).where(_fenced(turn)).values(
-            status=DONE, lease_until=None, last_error=None, replies=None if via_outbox else rows))
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            log.info("inbound %s was finished by another attempt", turn.row_id)
-            return []
-        if not via_outbox:
-            return []
-        return _enqueue_replies(session, turn, rows, claim_sending, when)
-
-
-def _enqueue_replies(session: Session, turn: Turn, rows: list[dict[str, Any]], claim_sending: bool,
-                     when: datetime) -> list[int]:
-    if not rows:
-        return []
-    contact = get_or_create_contact(session, turn.message.sender_id)
-    ids = []
-    for i, row in enumerate(rows):
-        item = outbox.enqueue(session, contact=contact, text=row.get("text") or row.get("image") or "",
-                              payload={"reply": row, "in_reply_to": turn.message.message_id},
-                              dedupe_key=f"inbound:{turn.row_id}:{i}")
-        if claim_sending:
-            outbox.lease(item, when, lease_seconds())
-        ids.append(item.id)
-    session.flush()
-    return ids
+    """Mark the row answered (inbound_queue.finish): the outbox ids, or [] when another
+    attempt finished the row first or the replies stay on the row."""
+    return queue.finish(turn.claim, _reply_rows(replies), via_outbox=via_outbox,
+                        in_reply_to=turn.message.message_id, claim_sending=claim_sending, now=now, engine=engine)
 
 
 # ---- answering ------------------------------------------------------------------------------
@@ -245,7 +173,7 @@ def _empty(gateway: Gateway, turn: Turn, now: datetime | None) -> bool:
     Rasa was unreachable do not count). True when the row went back to the queue."""
     sender, message_id = turn.message.sender_id, str(turn.message.message_id)
     try:
-        if gateway.times_processed(sender, message_id) >= _empty_retries():
+        if gateway.times_processed(sender, message_id) >= queue.empty_retries():
             return False
         gateway.undo(sender, message_id)
     except GatewayError:
@@ -286,7 +214,7 @@ def answer_now(gateway: Gateway, turn: Turn, *, push: bool = False, now: datetim
             replies = [Reply(text=degraded.gave_up_sentence(turn.message.text))]
         replies = [r for r in replies if _shown(r)]
         ids = finish(turn, replies, via_outbox=push, claim_sending=push, now=now)
-    except SQLAlchemyError:
+    except queue.StorageError:
         # The database went away after Rasa answered: the lease runs out, the worker finds
         # the answer in Rasa's tracker and delivers it; showing it now would show it twice.
         log.warning("inbound %s: answer not recorded, left to the worker", turn.row_id)
@@ -296,43 +224,14 @@ def answer_now(gateway: Gateway, turn: Turn, *, push: bool = False, now: datetim
     return Answer(replies, False, tuple(ids))
 
 
-def quietly(fn: Any, *args: Any, **kwargs: Any) -> None:
-    """Best effort: when the database is down the lease runs out and the worker retries."""
-    try:
-        fn(*args, **kwargs)
-    except SQLAlchemyError:
-        log.warning("inbound: could not record %s (database unavailable)", fn.__name__)
-
-
 def push_failed(outbox_ids: tuple[int, ...], error: str, engine: Engine | None = None) -> None:
     """The channel could not take these replies now: hand them to the delivery worker."""
-    def _mark() -> None:
-        with session_scope(engine or get_engine()) as session:
-            for outbox_id in outbox_ids:
-                outbox.mark_failed(session, outbox_id, error[:500])
-    quietly(_mark)
+    quietly(outbox.record_failed, outbox_ids, error[:500], engine=engine)
 
 
 def pushed(outbox_id: int, engine: Engine | None = None) -> None:
     """A push channel delivered this reply itself."""
-    def _mark() -> None:
-        with session_scope(engine or get_engine()) as session:
-            outbox.mark_sent(session, outbox_id)
-    with_db_retry(_mark)
-
-
-def with_db_retry(fn: Any, seconds: float | None = None) -> None:
-    """Record what was already sent, waiting out a database restart: giving up here means the
-    lease runs out and the message is sent a second time."""
-    deadline = time.monotonic() + (seconds if seconds is not None else DB_RETRY_SECONDS)
-    while True:
-        try:
-            fn()
-            return
-        except SQLAlchemyError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.5)
+    with_db_retry(lambda: outbox.record_sent(outbox_id, engine=engine))
 
 
 def holding_reply(message: Message) -> Reply:
@@ -341,34 +240,9 @@ def holding_reply(message: Message) -> Reply:
 
 # ---- the worker -----------------------------------------------------------------------------
 
-def _due(now: datetime) -> Any:
-    return and_(InboundUpdate.payload.is_not(None), or_(
-        and_(InboundUpdate.status.in_((QUEUED, FAILED)),
-             or_(InboundUpdate.next_attempt_at.is_(None), InboundUpdate.next_attempt_at <= now)),
-        and_(InboundUpdate.status == PROCESSING, InboundUpdate.lease_until < now)))
-
-
 def claim_due(*, limit: int = 20, now: datetime | None = None, engine: Engine | None = None) -> list[Turn]:
     """Take due rows, the oldest waiting message of each sender only (order per sender)."""
-    when = _now(now)
-    earlier = aliased(InboundUpdate)
-    blocked = exists().where(earlier.sender_id == InboundUpdate.sender_id, earlier.id < InboundUpdate.id,
-                             earlier.status.in_(WAITING), earlier.payload.is_not(None))
-    turns: list[Turn] = []
-    with session_scope(engine or get_engine()) as session:
-        ids = list(session.scalars(select(InboundUpdate.id).where(_due(when), ~blocked)
-                                   .order_by(InboundUpdate.id).limit(limit)))
-    for row_id in ids:
-        with session_scope(engine or get_engine()) as session:
-            taken = session.execute(update(InboundUpdate).where(InboundUpdate.id == row_id, _due(when)).values(
-                status=PROCESSING, attempts=InboundUpdate.attempts + 1,
-                lease_until=when + timedelta(seconds=lease_seconds())))
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                continue  # another worker was faster
-            row = session.get(InboundUpdate, row_id)
-            assert row is not None and row.payload is not None
-            turns.append(Turn(row.id, from_payload(row.payload), row.attempts, False))
-    return turns
+    return [Turn(claim, from_payload(claim.payload)) for claim in queue.claim_due(limit=limit, now=now, engine=engine)]
 
 
 def process(gateway: Gateway, turn: Turn, *, now: datetime | None = None) -> str:

@@ -22,17 +22,23 @@ Contract for the channel adapters:
   line): no attempt is spent, the row becomes ``callback`` and the owning unit's operators
   see it under "Cần gọi lại"; ``mark_called`` records that they called (``called``).
   Both fit the ``status`` String(16) column, so no migration was needed.
+
+Callers without a transaction of their own (the channels, the delivery worker) use the
+variants that open one each and hand back plain ``Outgoing`` rows: ``take_for_sending``,
+``record_sent``, ``record_failed``, ``record_callback``, ``inbox`` and ``acknowledge_read``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from feedback_router.core.db import get_engine, session_scope
 from feedback_router.core.models import Contact, DashboardUser, Outbox, Ticket
 from nlu import clock
 
@@ -209,6 +215,63 @@ def hand_over(session: Session, unit_id: str, *, ticket_id: int | None = None, d
     done = session.execute(update(Outbox).where(which, Outbox.status.not_in(("sent", CALLED)))
                            .values(unit_id=unit_id).execution_options(synchronize_session=False))
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ---- one transaction each, plain rows out ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An outbox row as a sender or a reading client sees it."""
+
+    id: int
+    channel: str
+    recipient: str
+    text: str
+    payload: dict[str, Any] | None
+    created_at: datetime | None
+
+
+def _outgoing(item: Outbox) -> Outgoing:
+    return Outgoing(item.id, item.channel, item.recipient, item.text, item.payload, item.created_at)
+
+
+def take_for_sending(*, limit: int = 50, now: datetime | None = None, lease_s: float = 120,
+                     skip_channels: frozenset[str] | set[str] = frozenset(),
+                     engine: Engine | None = None) -> list[Outgoing]:
+    """``claim_for_sending`` committed at once: the rows are leased to the caller, which sends
+    them with no transaction open and records each outcome."""
+    with session_scope(engine or get_engine()) as session:
+        items = claim_for_sending(session, limit=limit, now=now, lease_s=lease_s, skip_channels=skip_channels)
+        return [_outgoing(item) for item in items]
+
+
+def record_sent(item_id: int, engine: Engine | None = None) -> None:
+    with session_scope(engine or get_engine()) as session:
+        mark_sent(session, item_id)
+
+
+def record_failed(item_ids: Iterable[int], error: str, now: datetime | None = None,
+                  engine: Engine | None = None) -> None:
+    with session_scope(engine or get_engine()) as session:
+        for item_id in item_ids:
+            mark_failed(session, item_id, error, now=now)
+
+
+def record_callback(item_id: int, engine: Engine | None = None) -> None:
+    with session_scope(engine or get_engine()) as session:
+        mark_callback(session, item_id)
+
+
+def inbox(recipient: str, limit: int = 50, engine: Engine | None = None) -> list[Outgoing]:
+    """``unread_for`` as plain rows: what the web inbox shows."""
+    with session_scope(engine or get_engine()) as session:
+        return [_outgoing(item) for item in unread_for(session, recipient, limit)]
+
+
+def acknowledge_read(recipient: str, ids: list[int], engine: Engine | None = None) -> int:
+    with session_scope(engine or get_engine()) as session:
+        return acknowledge(session, recipient, ids)
+
 
 def mask_phone(number: str | None) -> str:
     """``09******78``: enough to tell calls apart, not enough to call."""
