@@ -13,7 +13,6 @@ from bot.web.api import chat_turn, sender_for
 from bot.web.request_json import BadRequest, json_body
 from feedback_router.messaging.web_identity import NEED_TOKEN, api_client, web_identity
 from feedback_router.messaging import outbox
-from feedback_router.core.db import get_engine, session_scope
 from nlu.text import TextError
 
 uploads_bp = Blueprint("chat_uploads", __name__, url_prefix="/api/v1")
@@ -94,10 +93,9 @@ def inbox():  # type: ignore[no-untyped-def]
         return _error(str(exc), 400)
     if sender is None:
         return _error(NEED_TOKEN, 401)
-    with session_scope(_engine()) as session:
-        out = [{"id": item.id, "text": item.text, **_reply_extras(item.payload),
-                "created_at": item.created_at.isoformat() if item.created_at else None}
-               for item in outbox.unread_for(session, sender, INBOX_LIMIT)]
+    out = [{"id": item.id, "text": item.text, **_reply_extras(item.payload),
+            "created_at": item.created_at.isoformat() if item.created_at else None}
+           for item in outbox.inbox(sender, INBOX_LIMIT, engine=_engine())]
     return jsonify(sender_id=sender, messages=out)
 
 
@@ -116,13 +114,13 @@ def inbox_ack():  # type: ignore[no-untyped-def]
         return _error(str(exc), 400)
     if sender is None:
         return _error(NEED_TOKEN, 401)
-    with session_scope(_engine()) as session:
-        count = outbox.acknowledge(session, sender, ids)
+    count = outbox.acknowledge_read(sender, ids, engine=_engine())
     return jsonify(sender_id=sender, acknowledged=count)
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    return current_app.config.get("DATABASE_ENGINE") or get_engine()
+    """The app's own engine when it was given one (tests); the outbox's default otherwise."""
+    return current_app.config.get("DATABASE_ENGINE")
 
 
 def _inbox_sender(channel: object, named: object) -> str | None:
