@@ -37,8 +37,7 @@ from bot.health_http import serve_health
 from bot.message import Reply
 from feedback_router.messaging import outbox
 from feedback_router.booking.jobs import BookingJobs
-from feedback_router.core.db import get_engine, session_scope
-from feedback_router.tickets.sla import flag_overdue
+from feedback_router.tickets.sla import escalate_overdue
 from nlu import clock
 
 log = logging.getLogger(__name__)
@@ -123,38 +122,26 @@ def lease_seconds() -> float:
 def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str, int]:
     """One pass over due rows; returns counts of sent / failed / call-backs."""
     counts = {"sent": 0, "failed": 0, "callback": 0}
-    with session_scope(get_engine()) as session:
-        items = outbox.claim_for_sending(session, limit=limit, now=now, lease_s=lease_seconds(),
-                                         skip_channels=POLL_FOR)
+    items = outbox.take_for_sending(limit=limit, now=now, lease_s=lease_seconds(), skip_channels=POLL_FOR)
     for item in items:
         if item.channel in outbox.CALLBACK_CHANNELS:
-            with session_scope(get_engine()) as session:
-                outbox.mark_callback(session, item.id)
+            outbox.record_callback(item.id)
             counts["callback"] += 1
             continue
         try:
             if item.channel == "device":  # a local queue: the announcement and the mark commit together
-                with session_scope(get_engine()) as session:
-                    device.announce_in(session, text=item.text, device_id=str(item.recipient).split(":", 1)[-1],
-                                       created_by="outbox", dedupe_key=f"outbox:{item.id}")
-                    outbox.mark_sent(session, item.id)
+                device.deliver_outbox(item.id, text=item.text, recipient=str(item.recipient))
             else:
                 deliverer.deliver(item)
         except Exception as exc:  # any adapter failure: retry later, never drop
             log.warning("delivery of outbox %s via %s failed: %s", item.id, item.channel, exc)
-            with session_scope(get_engine()) as session:
-                outbox.mark_failed(session, item.id, str(exc)[:500], now=now)
+            outbox.record_failed([item.id], str(exc)[:500], now=now)
             counts["failed"] += 1
             continue
         if item.channel != "device":
-            inbound.with_db_retry(lambda item_id=item.id: _mark_sent(item_id))
+            inbound.with_db_retry(lambda item_id=item.id: outbox.record_sent(item_id))
         counts["sent"] += 1
     return counts
-
-
-def _mark_sent(item_id: int) -> None:
-    with session_scope(get_engine()) as session:
-        outbox.mark_sent(session, item_id)
 
 
 def run_inbound(gateway: Gateway | None) -> dict[str, int]:
@@ -201,8 +188,7 @@ def main() -> None:
                 # The same long-running worker escalates overdue tickets, so no cron is needed.
                 next_sla_check = time.monotonic() + sla_every
                 try:
-                    with session_scope() as session:
-                        flagged = flag_overdue(session)
+                    flagged = escalate_overdue()
                     if flagged:
                         log.info("escalated %d overdue tickets", flagged)
                 except Exception:
@@ -210,8 +196,7 @@ def main() -> None:
             if time.monotonic() >= next_booking_check:
                 next_booking_check = time.monotonic() + booking_every
                 try:
-                    with session_scope() as session:
-                        done = booking_jobs.run(session, clock.now())
+                    done = booking_jobs.run_pass(clock.now())
                     if any(done.values()):
                         log.info("booking: %d slots published, %d reminders queued", done["slots"], done["reminders"])
                 except Exception:

@@ -8,8 +8,10 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from feedback_router.core.db import get_engine, session_scope
 from feedback_router.booking.service import HANOI, enqueue_reminders
 from feedback_router.booking.desks import seed_days, seed_slots
 
@@ -29,6 +31,11 @@ class BookingJobs:
         if local.hour >= reminder_hour():
             counts["reminders"] = len(enqueue_reminders(session, now))
         return counts
+
+    def run_pass(self, now: datetime, engine: Engine | None = None) -> dict[str, int]:
+        """`run` in a transaction of its own: the delivery worker's periodic pass."""
+        with session_scope(engine or get_engine()) as session:
+            return self.run(session, now)
 
 
 def reminder_hour() -> int:

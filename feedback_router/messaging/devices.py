@@ -15,11 +15,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feedback_router.messaging import dedupe
+from feedback_router.messaging import dedupe, outbox
 from feedback_router.messaging.models import Announcement, Device
 from feedback_router.core.db import get_engine, session_scope
 
@@ -117,6 +117,15 @@ def announce_in(session: Session, *, text: str, device_id: str, dedupe_key: str,
     session.add(row)
     session.flush()
     return int(row.id)
+
+
+def deliver_outbox(item_id: int, *, text: str, recipient: str, engine: Engine | None = None) -> None:
+    """The outbox's device channel: the announcement and the row's `sent` mark commit in one
+    transaction (idempotent per outbox row), so a device hears an answer exactly once."""
+    with session_scope(engine or get_engine()) as session:
+        announce_in(session, text=text, device_id=recipient.split(":", 1)[-1], created_by="outbox",
+                    dedupe_key=f"outbox:{item_id}")
+        outbox.mark_sent(session, item_id)
 
 
 def poll(info: DeviceInfo, since: int, limit: int = 50) -> list[dict[str, object]]:

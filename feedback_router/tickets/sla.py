@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from nlu import clock
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Engine, and_, or_, select
+from feedback_router.core.db import get_engine, session_scope
 from feedback_router.core.models import Ticket, TicketEvent, TicketStatus
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -142,3 +143,9 @@ def flag_overdue(session, now: datetime | None = None) -> int:  # type: ignore[n
             note=("quá hạn tiếp nhận" if late_ack else "quá hạn xử lý") + " — chuyển lãnh đạo/giám sát"))
     session.flush()
     return len(rows)
+
+
+def escalate_overdue(now: datetime | None = None, engine: Engine | None = None) -> int:
+    """`flag_overdue` in a transaction of its own: the delivery worker's periodic check."""
+    with session_scope(engine or get_engine()) as session:
+        return flag_overdue(session, now)
