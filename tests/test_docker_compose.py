@@ -71,6 +71,8 @@ def test_named_volumes_for_uploads_recordings_and_models(services: dict) -> None
         assert {"uploads", "recordings"} <= mounts(name), name
     assert "models" in mounts("rasa") and "models" in mounts("asr_ws")
     assert services["web"]["environment"]["UPLOAD_DIR"] == "/data/uploads"
+    for name in ("web", "delivery", "hotline", "retention"):  # files any replica can serve (issue 15)
+        assert services[name]["environment"]["BLOB_STORE"] == "database", name
 
 
 def test_secrets_only_from_the_environment() -> None:

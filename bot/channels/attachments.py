@@ -1,5 +1,6 @@
-"""Store what citizens send (photos, voice notes, clips) under var/uploads/, and the
-optional bridges to the voice package (ASR for voice notes, TTS for device replies)."""
+"""Store what citizens send (photos, voice notes, clips) in the shared file store
+(feedback_router.messaging.blobs: UPLOAD_DIR or the database, BLOB_STORE), and the optional
+bridges to the voice package (ASR for voice notes, TTS for device replies)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,18 @@ import uuid
 from pathlib import Path
 
 from bot.message import Attachment
-from nlu import clock
+from feedback_router.messaging import blobs
 
 log = logging.getLogger(__name__)
 
 IMAGE_MIMES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
-def upload_dir() -> Path:
-    return Path(os.environ.get("UPLOAD_DIR", "var/uploads"))
-
-
 def store_bytes(channel: str, data: bytes, *, kind: str, suffix: str, mime: str | None = None) -> Attachment:
-    """Write one upload under <UPLOAD_DIR>/<channel>/<yyyy-mm-dd>/<random><suffix>."""
-    day = clock.now().strftime("%Y-%m-%d")
-    folder = upload_dir() / channel / day
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{suffix}"
-    path.write_bytes(data)
-    return Attachment(kind=kind, path=str(path), mime=mime, size=len(data))
+    """Store one upload as <channel>/<yyyy-mm-dd>/<random><suffix>; ``path`` is the store's
+    reference (a path under UPLOAD_DIR, or ``db:<key>``), readable by every replica."""
+    ref = blobs.store().put(blobs.new_key(channel, suffix), data, mime)
+    return Attachment(kind=kind, path=ref, mime=mime, size=len(data))
 
 
 def sniff_image(data: bytes) -> str | None:
@@ -65,18 +59,22 @@ def asr_enabled() -> bool:
     return os.environ.get("CHANNELS_ASR", "auto").lower() not in ("off", "0", "false", "no")
 
 
-def transcribe(path: str | Path) -> str | None:
-    """Speech to text through voice.asr when it exists and works; None otherwise
-    (the caller keeps the clip as an attachment and says so)."""
+def transcribe(ref: str | Path) -> str | None:
+    """Speech to text of a stored clip (its reference) through voice.asr when it exists and
+    works; None otherwise (the caller keeps the clip as an attachment and says so)."""
     if not asr_enabled():
         return None
     try:
         from voice.asr import get_recognizer
-        from voice.audio import decode_file
+        from voice.audio import decode_to_pcm
     except ImportError:
         return None
+    data = blobs.read(str(ref))
+    if data is None:
+        log.warning("transcription: stored clip not found")
+        return None
     try:
-        pcm = decode_file(path, 16000)
+        pcm = decode_to_pcm(data, 16000)
         text = get_recognizer().transcribe(pcm, 16000).text.strip()
     except Exception as exc:  # a voice note we cannot read must not break the chat
         log.warning("transcription failed: %s", exc.__class__.__name__)
@@ -94,19 +92,27 @@ def tts_enabled() -> bool:
     return True
 
 
-def synthesize_to_upload(text: str) -> Path | None:
-    """Reply text as a WAV under <UPLOAD_DIR>/tts/, or None when TTS is unavailable."""
+TTS_FOLDER = "tts"
+
+
+def synthesize_to_upload(text: str) -> str | None:
+    """Reply text as a WAV in the file store (``tts/<random>.wav``, any replica serves it:
+    :func:`speech_wav`); returns its file name, or None when TTS is unavailable."""
     if not text.strip() or not tts_enabled():
         return None
     try:
         from voice.tts import synthesize
-        from voice.wav import write_wav
+        from voice.wav import wav_bytes
 
         rate = 16000
-        pcm = synthesize(text, rate)
-        folder = upload_dir() / "tts"
-        folder.mkdir(parents=True, exist_ok=True)
-        return write_wav(folder / f"{uuid.uuid4().hex}.wav", pcm, rate)
+        name = f"{uuid.uuid4().hex}.wav"
+        blobs.store().put(f"{TTS_FOLDER}/{name}", wav_bytes(synthesize(text, rate), rate), "audio/wav")
+        return name
     except Exception as exc:
         log.warning("speech synthesis failed: %s", exc.__class__.__name__)
         return None
+
+
+def speech_wav(name: str) -> bytes | None:
+    """A WAV :func:`synthesize_to_upload` stored (by this replica or another one)."""
+    return blobs.store().get(f"{TTS_FOLDER}/{name}")

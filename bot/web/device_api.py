@@ -15,11 +15,11 @@ Replies carry `speech_url` (WAV) when voice.tts is available.
 from __future__ import annotations
 
 import hmac
+import io
 import os
 import re
-from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.channels import attachments, inbound
@@ -161,8 +161,8 @@ def _answer(info: device.DeviceInfo, message: Message, **extra: object):  # type
     for reply in answer.replies:
         item = reply.as_dict()
         wav = attachments.synthesize_to_upload(reply.text)
-        if wav is not None:
-            item["speech_url"] = f"/device/v1/speech/{wav.name}"
+        if wav is not None:  # in the shared file store: whichever replica the device asks serves it
+            item["speech_url"] = f"/device/v1/speech/{wav}"
         out.append(item)
     if answer.queued:
         return jsonify(replies=out, queued=True, **extra), 202
@@ -246,5 +246,7 @@ def post_photo():  # type: ignore[no-untyped-def]
 def speech(name: str):  # type: ignore[no-untyped-def]
     if not re.fullmatch(r"[0-9a-f]{32}\.wav", name):
         return _err("Không tìm thấy (not found).", 404)
-    folder = Path(attachments.upload_dir() / "tts").resolve()
-    return send_from_directory(folder, name, mimetype="audio/wav")
+    data = attachments.speech_wav(name)
+    if data is None:
+        return _err("Không tìm thấy (not found).", 404)
+    return send_file(io.BytesIO(data), mimetype="audio/wav", download_name=name)

@@ -5,7 +5,8 @@
   (identity_crypto, Fernet) into ``<file>.sealed`` and the plaintext is removed; only someone
   holding DENOUNCE_KEY can open them (:func:`open_sealed`).
 * Recordings and uploaded photos/voice notes older than RETENTION_DAYS (default 90) are deleted
-  by :func:`purge_expired`, which logs every file it removes. Run it once
+  by :func:`purge_expired`, which logs every file it removes; so are files kept in the database
+  (``BLOB_STORE=database``, feedback_router.messaging.blobs). Run it once
   (``python -m feedback_router.civic.at_rest purge``) or as the ``retention`` process of the Procfile
   (``… at_rest loop``: every RETENTION_CHECK_SECONDS).
 """
@@ -21,8 +22,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from feedback_router.civic.identity_crypto import fernet
 from feedback_router.core.settings import get_settings, startup_check
+from feedback_router.messaging.blobs import DatabaseStore
 from nlu import clock
 from nlu.text import fold
 
@@ -102,7 +106,13 @@ def main(argv: list[str] | None = None) -> int:
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     days = args.days or settings.retention_days
     while True:
-        purge_expired(retention_directories(), days, clock.now(), dry_run=args.dry_run)
+        now = clock.now()
+        purge_expired(retention_directories(), days, now, dry_run=args.dry_run)
+        if not args.dry_run:  # the blobs table is there whichever BLOB_STORE is set now
+            try:
+                DatabaseStore().purge_before(now - timedelta(days=days))
+            except SQLAlchemyError as exc:  # the database is restarting: the next round purges them
+                log.error("retention: database files not purged: %s", exc.__class__.__name__)
         if args.command == "purge":
             return 0
         time.sleep(settings.retention_check_seconds)

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     database_url: SecretStr = _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'hanoi.db'}")
     redis_url: str = _env("REDIS_URL", "")
     upload_dir: Path = _env("UPLOAD_DIR", Path("var/uploads"))
+    # where uploads and synthesized speech go (feedback_router.messaging.blobs): "directory" is
+    # UPLOAD_DIR (a volume every replica mounts), "database" the blobs table (nothing to mount)
+    blob_store: Literal["directory", "database"] = _env("BLOB_STORE", "directory")
     voice_recordings_dir: Path = _env("VOICE_RECORDINGS_DIR", Path("var/recordings"))
     retention_days: int = _env("RETENTION_DAYS", 90, ge=1, le=3650)
     denounce_key: SecretStr = _env("DENOUNCE_KEY", "")

@@ -2,12 +2,14 @@
 
 Only staff who may see the ticket (its unit's operators, supervisors, admins: auth.can_see)
 get the file; anyone else gets 404 as for the ticket itself. The file is looked up through
-the ticket's own attachment event, never from a path in the URL, and must lie inside
-UPLOAD_DIR (ticket_files.local_path). The ticket page shows images as thumbnails through
+the ticket's own attachment event, never from a path in the URL, and is read from the shared
+file store (ticket_files.content: a path must lie inside UPLOAD_DIR). The ticket page shows images as thumbnails through
 the ``ticket_files`` template global.
 """
 
 from __future__ import annotations
+
+import io
 
 from flask import Blueprint, abort, g, send_file
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from feedback_router.tickets import files as ticket_files
 from feedback_router.staff.auth import can_see, engine, login_required
 from feedback_router.core.codes import normalize_code
 from feedback_router.core.models import Ticket
+from feedback_router.messaging import blobs
 
 files_bp = Blueprint("ticket_files", __name__, url_prefix="/dashboard")
 
@@ -34,10 +37,11 @@ def ticket_file(code: str, event_id: int):  # type: ignore[no-untyped-def]
         if ticket is None or not can_see(g.user, ticket):
             abort(404)
         item = next((f for f in ticket_files.files_of(ticket) if f.event_id == event_id), None)
-    path = ticket_files.local_path(item) if item is not None else None
-    if path is None:
+    data = ticket_files.content(item) if item is not None else None
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype=item.mime or "application/octet-stream", max_age=0)  # type: ignore[union-attr]
+    response = send_file(io.BytesIO(data), mimetype=item.mime or "application/octet-stream",  # type: ignore[union-attr]
+                         download_name=blobs.name_of(item.path), max_age=0)  # type: ignore[union-attr]
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -3,24 +3,24 @@
 Why events, not a table: an attachment is part of the ticket's history (who sent what,
 when, with which report) exactly like a note, so it is a TicketEvent of kind "attachment"
 (never public) whose note holds the stored reference as JSON. Files stay where the channel
-stored them (bot.channels.attachments, under UPLOAD_DIR); staff of the owning unit fetch
-them through the dashboard (feedback_router.dashboard.files), which resolves a reference
-only inside UPLOAD_DIR.
+stored them (bot.channels.attachments, in the shared file store feedback_router.messaging.blobs:
+a path under UPLOAD_DIR, or ``db:<key>``); staff of the owning unit fetch them through the
+dashboard (feedback_router.dashboard.files) on any replica; a path is followed only inside
+UPLOAD_DIR.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from feedback_router.core.models import Ticket, TicketEvent
+from feedback_router.messaging import blobs
 from nlu import clock
 
 KIND = "attachment"
@@ -39,11 +39,6 @@ class TicketFile:
     @property
     def is_image(self) -> bool:
         return self.mime in SHOWN_MIMES
-
-
-def upload_root() -> Path:
-    """Where channels store uploads (same variable as bot.channels.attachments)."""
-    return Path(os.environ.get("UPLOAD_DIR", "var/uploads")).resolve()
 
 
 def _clean(item: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -86,11 +81,7 @@ def files_of(ticket: Ticket) -> list[TicketFile]:
     return out
 
 
-def local_path(item: TicketFile) -> Path | None:
-    """The file on disk, only when it lies inside UPLOAD_DIR and exists."""
-    root = upload_root()
-    path = Path(item.path)
-    path = (path if path.is_absolute() else Path.cwd() / path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+def content(item: TicketFile) -> bytes | None:
+    """The file's bytes from the store that holds it; None when it is gone or its path lies
+    outside UPLOAD_DIR."""
+    return blobs.read(item.path)

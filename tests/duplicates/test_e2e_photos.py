@@ -45,7 +45,7 @@ def test_photos_are_acknowledged_and_attached_to_the_ticket(stack: Stack) -> Non
             ticket = s.scalar(select(Ticket).where(Ticket.code == code))
             files = ticket_files.files_of(ticket)
             assert len(files) == 2 and all(f.mime == "image/png" for f in files)
-            assert all(ticket_files.local_path(f) is not None for f in files)
+            assert all(ticket_files.content(f) is not None for f in files)
     finally:
         engine.dispose()
     # the next report of the same conversation does not carry the first two; a photo with a caption

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import select
 
 from bot.hotline import on_call_end
 from feedback_router.civic.at_rest import main, open_sealed, purge_expired
+from feedback_router.core.db import make_engine, session_scope
+from feedback_router.messaging.blobs import Blob
 from nlu import clock
 from voice.call_record import CallRecord, Turn
 
@@ -68,7 +71,7 @@ def test_retention_purges_old_files_and_logs_them(tmp_path: Path, caplog: pytest
     assert f"purged {old_photo}" in caplog.text
 
 
-def test_retention_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retention_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url_sqlite: str) -> None:
     photo = tmp_path / "u" / "p.jpg"
     photo.parent.mkdir()
     photo.write_bytes(b"x")
@@ -76,5 +79,13 @@ def test_retention_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     os.utime(photo, (stamp, stamp))
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "u"))
     monkeypatch.setenv("VOICE_RECORDINGS_DIR", str(tmp_path / "r"))
+    monkeypatch.setenv("DATABASE_URL", db_url_sqlite)
+    engine = make_engine(db_url_sqlite)
+    with session_scope(engine) as session:  # files kept in the database (BLOB_STORE=database) age too
+        session.add_all([Blob(key="web/old/a.jpg", data=b"x", size=1, created_at=clock.now() - timedelta(days=400)),
+                         Blob(key="web/new/b.jpg", data=b"y", size=1, created_at=clock.now())])
     assert main(["purge", "--dry-run"]) == 0 and photo.exists()
     assert main(["purge"]) == 0 and not photo.exists()
+    with session_scope(engine) as session:
+        assert session.scalars(select(Blob.key)).all() == ["web/new/b.jpg"]
+    engine.dispose()
