@@ -19,23 +19,20 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from feedback_router.booking import conversation
 from feedback_router.booking import service as booking
 from feedback_router.booking.dates import When, parse_when, pick_option
 from feedback_router.booking.offer import (
     PART_VI,
     RECEPTION,
-    active_bookings,
     choose_desk,
-    confirmation,
     is_reception_request,
     match_procedure,
     needs_ward,
-    propose,
     procedure_name,
-    slot_label,
 )
 from feedback_router.core.codes import ALPHABET
-from feedback_router.core.db import get_engine, session_scope
+from feedback_router.core.db import get_engine
 from feedback_router.booking.desks import desk_data
 from nlu import clock
 from nlu.text import collapse_whitespace, fold, nfc
@@ -149,27 +146,26 @@ class ActionBookingStart(Action):
         reset = [SlotSet(s, None) for s in (*FORM_SLOTS, "booking_offer", "booking_move", "booking_ward")]
         events: list[dict[str, Any]] = [*reset, SlotSet("booking_when", _when_from(text))]
         if _MOVE_RE.search(folded):
-            with session_scope(get_engine()) as s:
-                mine = active_bookings(s, tracker.sender_id, _now())
-                asked = {c.upper() for c in CODE_RE.findall(text)}
-                named = [b for b in mine if b.code in asked]
-                if asked and not named:
-                    dispatcher.utter_message(text=f"Bạn không có lịch hẹn {', '.join(sorted(asked))} đang chờ.")
-                    return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
-                target = named[0] if named else (mine[0] if len(mine) == 1 else None)
-                if target is not None:
-                    b = target
-                    proc = match_procedure(b.procedure)
-                    pid = RECEPTION if b.procedure == procedure_name(RECEPTION) else (proc.id if proc else None)
-                    return [*events, SlotSet("booking_move", b.code), SlotSet("booking_procedure", pid or "other"),
-                            SlotSet("booking_desk", b.slot.desk_id)]
-                if len(mine) > 1:
-                    codes = ", ".join(f"{b.code} ({slot_label(b.slot)})" for b in mine)
-                    dispatcher.utter_message(text=f"Bạn có {len(mine)} lịch hẹn: {codes}. "
-                                                  "Bạn nhắn \"đổi lịch <mã> sang …\" giúp tôi nhé.")
-                    return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
-                if not mine:
-                    dispatcher.utter_message(text="Bạn chưa có lịch hẹn nào để đổi; tôi đặt lịch mới cho bạn nhé.")
+            mine = conversation.my_bookings(tracker.sender_id, _now())
+            asked = {c.upper() for c in CODE_RE.findall(text)}
+            named = [b for b in mine if b.code in asked]
+            if asked and not named:
+                dispatcher.utter_message(text=f"Bạn không có lịch hẹn {', '.join(sorted(asked))} đang chờ.")
+                return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
+            target = named[0] if named else (mine[0] if len(mine) == 1 else None)
+            if target is not None:
+                b = target
+                proc = match_procedure(b.procedure)
+                pid = RECEPTION if b.procedure == procedure_name(RECEPTION) else (proc.id if proc else None)
+                return [*events, SlotSet("booking_move", b.code), SlotSet("booking_procedure", pid or "other"),
+                        SlotSet("booking_desk", b.desk_id)]
+            if len(mine) > 1:
+                codes = ", ".join(f"{b.code} ({b.label})" for b in mine)
+                dispatcher.utter_message(text=f"Bạn có {len(mine)} lịch hẹn: {codes}. "
+                                              "Bạn nhắn \"đổi lịch <mã> sang …\" giúp tôi nhé.")
+                return [*events, *[SlotSet(s, STOPPED) for s in FORM_SLOTS]]
+            if not mine:
+                dispatcher.utter_message(text="Bạn chưa có lịch hẹn nào để đổi; tôi đặt lịch mới cho bạn nhé.")
         ward, _ = _ward_span(text)
         pid = _procedure_from(text)
         events += [SlotSet("booking_ward", ward)]
@@ -267,7 +263,7 @@ class ValidateBookingForm(FormValidationAction):
             if move_code:
                 return _stop(dispatcher, f"Tôi đã dừng việc đổi lịch; lịch hẹn {move_code} vẫn giữ nguyên.")
             return _stop(dispatcher, "Tôi đã dừng, chưa đặt lịch nào.")
-        starts = self._starts(offered)
+        starts = conversation.slot_starts(offered)
         index = pick_option(text, starts)
         if index is None:
             common = self._common(tracker)
@@ -290,14 +286,6 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_choice": None}
         log.info("booking %s %s desk=%s", "moved" if move_code else "made", done.code, done.slot.desk_id)
         return {"booking_choice": done.code, "booking_code": done.code}
-
-    @staticmethod
-    def _starts(slot_ids: list[int]) -> list[datetime]:
-        if not slot_ids:
-            return []
-        with session_scope(get_engine()) as s:
-            rows = {x.id: x.starts_at for x in s.query(booking.Slot).filter(booking.Slot.id.in_(slot_ids))}
-        return [booking.local(rows[i]) for i in slot_ids if i in rows]
 
 
 class ActionAskBookingProcedure(Action):
@@ -334,9 +322,8 @@ class ActionAskBookingChoice(Action):
             dispatcher.utter_message(text="Bạn muốn đến làm ở phường/xã nào?")
             return [SlotSet("booking_desk", None)]
         when = _decode_when(tracker.get_slot("booking_when"))
-        with session_scope(get_engine()) as s:
-            found = propose(s, desk.id, when, _now())
-            labels = [(x.id, slot_label(x)) for x in found.slots]
+        found = conversation.offer_for(desk.id, when, _now())
+        labels = found.slots
         notice = f"{found.notice}\n" if found.notice else ""
         if not labels:
             dispatcher.utter_message(text=f"{notice}{desk.name} không còn chỗ trống trong những ngày tới. "
@@ -363,26 +350,20 @@ class ActionBookingDone(Action):
         if not code or code == STOPPED:
             return reset
         pid = tracker.get_slot("booking_procedure")
-        with session_scope(get_engine()) as s:
-            found = s.query(booking.Booking).filter(booking.Booking.code == code).one_or_none()
-            if found is None:
-                return reset
-            text = confirmation(found, None if pid in (None, "other") else pid,
-                                moved=bool(tracker.get_slot("booking_move")),
-                                hotline=tracker.sender_id.startswith("hotline:"))
-            at = booking.local(found.slot.starts_at)
-            desk_id = found.slot.desk_id
-        dispatcher.utter_message(text=text, json_message={"booking": {"code": code, "desk_id": desk_id,
-                                                                       "starts_at": at.isoformat()}})
+        found = conversation.confirm(code, None if pid in (None, "other") else pid,
+                                     moved=bool(tracker.get_slot("booking_move")),
+                                     hotline=tracker.sender_id.startswith("hotline:"))
+        if found is None:
+            return reset
+        dispatcher.utter_message(text=found.text, json_message={"booking": {
+            "code": code, "desk_id": found.desk_id, "starts_at": found.starts_at.isoformat()}})
         return [*reset, SlotSet("booking_code", code)]
 
 
 def cancel_booking(dispatcher: CollectingDispatcher, sender_id: str, text: str) -> None:
     """Cancel the booking named in `text`, or the citizen's only one; otherwise say why not."""
     codes = [c.upper() for c in CODE_RE.findall(text)]
-    with session_scope(get_engine()) as s:
-        mine = active_bookings(s, sender_id, _now())
-        listing = [(b.code, slot_label(b.slot)) for b in mine]
+    listing = [(b.code, b.label) for b in conversation.my_bookings(sender_id, _now())]
     if not codes:
         if not listing:
             dispatcher.utter_message(text="Bạn không có lịch hẹn nào đang chờ.")
