@@ -33,8 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "data/nlu_eval/heldout_fresh.yaml",
            "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
-           # seen while writing nlu/safety.py's cues: a development set, not a test
-           "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml"}
+           "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
+           # seen while writing nlu/safety.py's cues: development sets, not tests
+           "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml",
+           "dev_safety": ROOT / "data/nlu_eval/dev_safety.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:
@@ -201,7 +203,7 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        if name in ("hard", "dev"):
+        if name in ("hard", "hard2", "dev", "dev_safety"):
             line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
                 f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
                 + f" | cat {s['cat']:.3f}")

@@ -55,8 +55,21 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"tiếng nổ",
         r"phát nổ",
         r"nổ (?:tung|bùm|lớn|ầm)",
-        r"(?:xì|rò rỉ|rò|mùi) (?:khí )?ga",
+        r"(?:xì|rò rỉ|rò|mùi) (?:khí )?ga(?:s)?",
         r"hở (?:khí )?ga",
+        r"nổ (?:bình )?gas",
+        r"(?:bình|khí) ga(?:s)? (?:nổ|xì|rò|bốc|bắt|phát)",
+        r"hỏa hoạn",
+        r"(?:tóe|văng|phụt|bùng|trùm) lửa",
+        r"lửa (?:ngùn ngụt|phụt|trùm|tóe|văng|khắp)",
+        r"(?:cháy|bốc lửa) (?:ngùn ngụt|đỏ trời|bùng|rừng rực)",
+        r"khói (?:trắng|xám|mịt mù|mù mịt|cuồn cuộn|tuôn|phụt|lan|kín)",
+        r"(?:chuông|còi) báo cháy (?:kêu|reo|hú)",
+        r"(?:smoke|fire) alarm",
+        r"caught fire",
+        r"(?:a )?blaze",
+        r"(?:black|thick) smoke",
+        r"(?:filling|filled|full) (?:up )?with smoke",
         r"chập điện (?:cháy|bốc)",
         r"on fire",
         r"fire!*",
@@ -135,6 +148,23 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"tìm khắp nơi không thấy",
         r"người lạ đang (?:trong|ở trong)",
         r"lục đồ",
+        r"lục lọi",
+        r"(?:vừa|đang) (?:giật|cướp|móc|trộm)",
+        r"lấy (?:ví|túi|điện thoại) của",
+        r"kề dao",
+        r"(?:đấm|đá) (?:nhau|người|túi bụi)",
+        r"(?:người lạ|ông lạ|bà lạ|kẻ lạ|thằng lạ)(?: \w+){0,2} (?:ôm|bế|bắt|dắt|kéo|lôi|đưa)",
+        r"(?:ôm|bế|bắt|dắt|kéo|lôi) (?:đứa nhỏ|đứa bé|con nhỏ|em bé|cháu bé|bé gái|bé trai|con tôi|con em|con tui)"
+        r"(?: \w+){0,3} (?:lên|vào|chạy|đi)",
+        # a child not found now: "con gái tôi ... giờ chưa thấy về", "bé ... tìm mãi không thấy"
+        r"(?:con|cháu|bé|đứa nhỏ)(?:,? \w+){0,14},? (?:chưa thấy về|không thấy về|(?:không|hổng|chẳng) thấy đâu"
+        r"|tìm (?:hoài |mãi |khắp nơi )?(?:không|hổng|chẳng) thấy)",
+        r"(?:tìm|kiếm) (?:khắp|mọi)(?: \w+){0,4} (?:không|hổng|chẳng) (?:thấy|ra)",
+        r"(?:lost|can'?t find|cannot find|looking for) my (?:little )?(?:son|daughter|child|kid|boy|girl|baby)",
+        r"smash(?:ing|ed)",
+        r"(?:with|holding|carrying|swinging) (?:a |an )?(?:bats?|knife|knives|gun|machete|sticks?|iron bar|pipe)",
+        r"force (?:open|his way|their way)",
+        r"(?:following|followed|stalking) (?:me|us|her|him|my)",
         r"mugged",
         r"knife",
         r"gun",
@@ -167,7 +197,36 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"nước cuốn",
         r"lũ cuốn",
         r"cuốn trôi",
-        r"(?:rơi|ngã|té|lọt) xuống (?:sông|hồ|giếng|hố|cống|ao|mương|vực|kênh|nước)",
+        r"(?:rơi|ngã|té|lọt|trượt|rớt|lao) xuống"
+        r" (?:sông|hồ|giếng|hố|cống|ao|mương|vực|kênh|nước|suối|biển|bể|ruộng|hầm|hố móng)",
+        r"chới với",
+        r"không biết bơi",
+        r"bơi (?:vào bờ )?không nổi",
+        r"(?:người|ông|bà|anh|chị|em|cháu|bé|thợ|công nhân|ai)(?: \w+){0,6} (?:bị )?treo lơ lửng",
+        r"bị (?:đất|đá|đất đá|bê tông|gạch|cát) (?:lấp|vùi|đè)",
+        r"(?:sụt|sạt|lở) (?:xuống )?.{0,20}(?:lấp|vùi|chôn)",
+        r"(?:đổ|sập) ập",
+        r"đổ sập",
+        r"nước (?:bao quanh|vây|lên tới nóc|tràn vào)(?: \w+){0,6} không (?:ra|lên|thoát)",
+        r"leo lên (?:mái|nóc)",
+        r"(?:mở|kéo|rút|thoát) (?:không ra|hổng ra|không lên|hổng lên)",
+        r"(?:kéo|vớt|lôi) (?:không|hổng|chẳng) lên",
+        r"hanging (?:from|off|on)",
+        r"pinned (?:under|underneath|beneath|down)",
+        r"(?:came|fell|crashed) down on",
+        r"stranded",
+        r"(?:slipped|fell|jumped|went|is) into (?:the |a )?(?:canal|river|lake|water|well|pit|pond|sea|drain)",
+        r"current is (?:pulling|taking|carrying)",
+        r"(?:carried|washed) away",
+        r"can'?t swim",
+        r"swimming(?: \w+){0,6} (?:can'?t|cannot|don'?t) (?:see|find)",
+        # "the ceiling of a classroom just collapsed", "part of the roof has caved in"
+        r"(?:ceiling|roof|wall|floor|building|house|bridge|balcony|staircase|stairs|scaffold\w*)"
+        r"(?: of (?:a |an |the )?\w+)?(?: \w+){0,3} (?:just |has |had )?"
+        r"(?:collapsed|caved in|fell in|came down|gave way)",
+        r"(?:people|someone|somebody|students|children|kids|workers|a man|a woman|he|she|they)(?: \w+){0,2}"
+        r" (?:may|might|could|must) (?:still )?be (?:trapped |stuck )?(?:under|beneath|inside)",
+        r"(?:under|beneath) (?:the )?(?:rubble|debris|bricks|concrete|collapsed)",
         r"bị cô lập",
         r"sạt lở .{0,30}vùi",
         r"thang máy .{0,20}kẹt",
@@ -275,6 +334,44 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"broken (?:leg|arm)",
         r"not responding",
         r"(?:man|woman|person|he|she|someone) collapsed",
+        r"nghẹn(?!\sngào)",
+        r"(?:sưng|phù) (?:môi|mặt|họng|cổ)",
+        r"nổi mẩn",
+        r"thở (?:hổn hển|khò khè|rít|dốc|gấp|không đều|không ra hơi)",
+        r"(?:nôn|ói) (?:liên tục|ra máu|mửa)",
+        r"(?:ôm|đau) (?:bụng|đầu) (?:dữ dội|quằn quại)",
+        r"quằn quại",
+        r"(?:quỵ|gục) (?:xuống|ngã)",
+        r"(?:say|sốc) (?:nắng|nhiệt)",
+        r"chuyển dạ",
+        r"(?:đập|va) đầu",
+        r"(?:cán|tông|quệt) (?:qua |trúng |phải )?(?:người|cụ|bà|ông|em|cháu|bé|anh|chị)",
+        r"(?:người|ông|bà|cụ|anh|chị|em|cháu|bé|con|nó|ai|shipper|học sinh)(?: \w+){0,3}"
+        r" bị (?:xe|ô tô|xe tải|xe máy|xe ben|xe buýt) (?:tông|cán|đâm|húc|quệt)",
+        r"máu (?:phun|chảy)",
+        r"in labou?r",
+        r"water (?:just )?broke",
+        r"baby is coming",
+        r"foaming",
+        r"overdos\w+",
+        r"(?:barely|not) (?:responsive|conscious|breathing|moving)",
+        r"unresponsive",
+        r"(?:not|isn'?t|won'?t) waking up",
+        r"(?:hit|knocked down|run over) by (?:a |an )?(?:car|motorbike|bike|truck|bus|taxi)",
+        r"bloody",
+        r"allergic reaction",
+        r"heat ?stroke",
+    ),
+}
+# Acts that are as often reported afterwards ("tôi bị móc túi trên xe buýt", "ổ nhóm đòi nợ
+# thuê đe dọa người dân"): they make an emergency only with a "now" cue ("đang", "vừa").
+_WEAK_CUES: dict[str, tuple[str, ...]] = {
+    "crime": (
+        r"móc túi",
+        r"đe dọa",
+        r"đánh hội đồng",
+        r"xô xát",
+        r"đòi nợ thuê",
     ),
 }
 # A call for help whose type is not said.
@@ -289,10 +386,38 @@ _HELP_CUES = (
     r"help us",
     r"(?:someone|somebody) help",
     r"^help[,!]",
-    r"emergency",
+    r"emergency(?! room| department| ward| exit| contact| number| fund| service)",
     r"có chuyện rồi",
     r"(?:la|hét|kêu) (?:thất thanh|ầm ĩ)",
     r"screaming",
+    r"mọi người ơi cứu",
+    r"cần (?:người )?cứu (?:gấp|ngay)",
+    r"(?:need|needs) help (?:now|right now|here|fast|quickly|urgently)",
+    r"we need help",
+)
+# Something is happening to people at a place, or someone is asked to come at once. With a
+# call for help (or with each other) they make an emergency of unknown type (112); a call
+# for help alone gets the one question instead.
+_SCENE_CUES = (
+    r"có chuyện (?:rồi|lớn|ở|nghiêm trọng|không hay)",
+    r"chuyện lớn",
+    r"(?:đang )?loạn (?:lắm|hết|cả lên|rồi)",
+    r"la hét",
+    r"tiếng (?:la|hét|kêu cứu|khóc thét)",
+    r"mọi người (?:đang )?(?:chạy|la|hét|hoảng|tháo chạy)",
+    r"người (?:chạy|la hét) tán loạn",
+    r"something (?:is )?(?:going on|terrible|bad|awful|horrible|serious|wrong)",
+    r"(?:people|everyone|everybody) (?:are |is )?(?:screaming|running|shouting|panicking)",
+    r"screaming",
+)
+_URGENT_CUES = (
+    r"(?:tới|đến|qua|lại|vô|vào) (?:đây |liền |ngay )?(?:gấp|ngay|liền|lẹ|nhanh)",
+    r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
+    r"nhanh (?:lên|giùm|giúp|đi)",
+    r"lẹ lên",
+    r"send (?:someone|somebody|help|people|an? \w+)",
+    r"come (?:quick|quickly|now|fast|right away|here)",
+    r"hurry",
 )
 # The danger is over, habitual, or has not happened: such messages stay reports.
 _PAST_CUES = (
@@ -322,13 +447,16 @@ _PAST_CUES = (
     r"đã có vụ",
     r"nhiều vụ",
     r"thường xuyên",
-    r"liên tục",
+    r"(?<!nôn )(?<!ói )(?<!giật )(?<!máu )(?<!khóc )liên tục",
+    r"mấy (?:đêm|hôm|bữa|ngày|tuần|tháng) (?:nay|rồi|liền)",
+    r"(?:mưa|gió to|trời mưa|gió) là",
+    r"hồi (?:tuần|tháng|năm) (?:trước|rồi|ngoái)",
     r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật)",
     r"bạo lực học đường",
     r"bóng (?:đèn|điện)",
     r"cầu chì",
     r"vào ban đêm",
-    r"(?:tối|đêm|ngày|sáng) nào cũng",
+    r"(?:tối|đêm|ngày|sáng|chiều|bữa|hôm) nào cũng",
     r"suốt",
     r"hôm (?:thứ|chủ nhật)",
     r"every (?:night|weekend|day|week)",
@@ -353,6 +481,10 @@ _HAZARD_CUES = (
     r"nghiêng",
     r"đốt (?:rác|vàng mã|rơm|rạ|lá|than|phế liệu|nhựa|dây điện)",
     r"lò đốt",
+    r"factory",
+    r"chimney",
+    r"(?:burn|burns|burning|burnt) (?:rubbish|trash|garbage|leaves|waste|plastic|straw)",
+    r"xả khói",
     r"nhà máy",
     r"xưởng .{0,20}xả",
 )
@@ -369,28 +501,54 @@ _NOW_CUES = (
 )
 
 # Complaint and danger words used figuratively, and topics nobody in the city handles.
-_FIGURATIVE = (
-    r"cháy (?:túi|ví|hàng|sạch|tài khoản|khét|vỏ|quá|thật)",
+# Phrases whose danger word is not meant ("cháy túi" = broke): blanked out of the text
+# before the danger and help cues are looked for, so "đang cháy view" names no fire.
+_FIGURATIVE_PHRASES = (
+    r"cháy (?:túi|ví|hàng|sạch|tài khoản|vỏ|quá|thật|vé|view|lưới|máy|da|thịt|phố|show|hết mình|đít|nắng|team)",
+    r"(?<!mùi )cháy khét",
+    r"nắng cháy",
     r"(?:màu|tài khoản) .{0,10}cháy",
     r"(?:túi|ví) cháy",
     r"ngập (?:trong|đầu) (?:deadline|việc|nợ|bài)",
+    r"ngập (?:việc|deadline|nợ)",
     r"(?:cười|buồn|mệt) (?:muốn |đến )?xỉu",
     r"kẹt tiền",
-    r"(?:cứu|cứu được|khôi phục) (?:dữ liệu|data|file|ảnh|máy|điện thoại|laptop)",
-    r"có cách nào cứu",
+    r"(?:cứu|cứu được|khôi phục|rescue|recover|save)"
+    r" (?:dữ liệu|data|file|files|ảnh|máy|điện thoại|laptop|my (?:data|files|phone|laptop|photos))",
+    r"có cách nào (?:cứu|rescue)",
+    r"chết (?:mất|mấy chục|đói|cười)",
+    r"chết đuối (?:trong|giữa) (?:\w+ ){0,3}(?:bài|việc|deadline|nợ|đống|môn|sách)",
+    r"drowning in (?:\w+ ){0,2}(?:work|paperwork|debt|emails?|homework|assignments|deadlines|tasks)",
+    r"dying (?:to|for|of laughter)",
+    r"killing me",
+)
+# Topics that make the whole message chit-chat: danger words in it count only with a
+# "now" cue ("deadline dí quá cứu tôi với" is no call for help).
+_FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"deadline",
     r"crush",
     r"boss",
     r"game",
-    r"chết (?:mất|mấy chục|đói|cười)",
-    r"killing me",
 )
-_OFF_TOPIC = (
+# Everyday worries that make a "cứu em với" no emergency, but may sit in a real report
+# ("karaoke hát suốt đêm, mai con tôi thi"): they only quieten the danger and help cues.
+_WORRY = (
+    r"(?:mai|sắp) thi",
+    r"thi (?:cuối kỳ|giữa kỳ|học kỳ|đại học|tốt nghiệp)",
+    r"exams?",
+    r"sếp",
+)
+# Devices: "điện thoại rơi xuống hồ" is a repair, not a drowning.
+_DEVICE = (
     r"(?:điện thoại|laptop|máy tính|máy giặt|ổ cứng|sim|bàn phím|xe máy) .{0,40}"
     r"(?:rơi|hỏng|treo|sửa|đổ nước|dính nước|không lên|không vô|hổng nổ|không nổ|rò nước|kêu to)",
     r"(?:tiệm|thợ) (?:sửa|nào)",
     r"sửa (?:điện thoại|laptop|máy|xe)",
     r"(?:phone|laptop|sim card) .{0,30}(?:fell|broke|stuck|dry|wet|repair)",
+    r"(?:laptop|computer|phone|pc)(?: \w+){0,3} (?:is |got )?stuck on",
+    r"blue screen",
+)
+_OFF_TOPIC = _DEVICE + (
     r"công thức (?:làm|nấu)",
     r"cách (?:nấu|rán|chiên|nướng|làm món|làm nước|làm bánh|giặt|khử mùi)",
     r"(?:chỉ|dạy) (?:tui|tôi|em|mình) (?:nấu|làm món)",
@@ -407,6 +565,16 @@ _OFF_TOPIC = (
     r"football",
     r"match",
     r"đội tuyển",
+    r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
+    r"chung kết",
+    r"sea games",
+    r"world cup",
+    r"tỷ giá(?: \w+){0,3} (?:hôm nay|bây giờ|bao nhiêu|thế nào|sao|nhiêu)",
+    r"hỏi tỷ giá",
+    r"giá (?:xăng|đô|usd|bitcoin|coin)",
+    r"tiktok",
+    r"youtube",
+    r"facebook",
     r"xổ số",
     r"giá vàng",
     r"cổ phiếu",
@@ -560,17 +728,43 @@ _MISCONDUCT = (
     r"abus(?:e|ing) (?:of )?(?:his |her |their )?power",
     r"kickbacks?",
     r"(?:fee|money) .{0,40}for letting",
+    r"muốn (?:nhanh|được việc|êm|xong|qua)(?: \w+){0,2} (?:thì|là) (?:đưa|gửi|nộp|chi|lo|bồi dưỡng)",
+    r"phí (?:dịch vụ|bôi trơn|ngoài|cà phê|chè nước)",
+    r"tiền (?:cà phê|chè nước|trà nước|bôi trơn|lót tay)",
+    r"(?:không|ko|hổng) (?:có |xuất |đưa )?(?:biên lai|hóa đơn|phiếu thu)",
+    r"(?:đưa|nộp|chi|đóng) thêm(?: \w+){0,4} (?:mới|thì|ngoài)",
+    r"ngoài biên bản",
+    r"(?:lấy|tịch thu|thu) (?:luôn |hết )?(?:hàng|đồ|thùng|xe)(?: \w+){0,4} (?:đem về|mang về|về nhà|bán|dùng riêng)",
+    r"(?:nộp|trích|cắt|đưa) lại (?:một phần|\d+|phần trăm|tiền)",
+    r"ai không (?:nộp|đưa|đóng|chi|ký)(?: \w+){0,3} (?:thì|là) (?:bị|không)",
+    r"người nhà (?:trúng|thầu|nhận)",
+    r"(?:nhận|xin) (?:quà|tiền|phong bì) (?:của|từ) (?:phụ huynh|dân|người dân|bệnh nhân|doanh nghiệp)",
+    r"có gì cho (?:anh|chú|em|tôi) xin",
+    r"sold (?:off )?public (?:land|property|assets)",
+    r"public (?:land|funds|money|property)(?: \w+){0,6} (?:sold|taken|stolen|pocketed|for cheap)",
+    r"(?:made|make|forced|force) (?:us|me|people|them) (?:to )?pay (?:him|her|them|cash|directly|extra)",
+    r"pay (?:him|her|them) (?:directly|in cash|cash|extra|under)",
+    r"(?:keep|keeps|kept|pocket|pockets|pocketed) (?:the )?(?:\w+ )?(?:money|rent|fees|fines)(?: \w+){0,2}"
+    r" for (?:themselves|himself|herself)",
+    r"fake receipts?",
+    r"no receipt",
 )
 _GANG = (r"xã hội đen", r"dân anh chị", r"giang hồ")
 
 
 def _cue_table() -> dict[str, tuple[str, ...]]:
     table = {f"danger_{k}": v for k, v in _DANGER_CUES.items()}
+    table.update({f"weak_{k}": _WEAK_CUES.get(k, ()) for k in KINDS})
     table.update(
         help=_HELP_CUES,
+        scene=_SCENE_CUES,
+        urgent=_URGENT_CUES,
         past=_PAST_CUES + _HAZARD_CUES,
         now=_NOW_CUES,
+        phrase=_FIGURATIVE_PHRASES,
         figurative=_FIGURATIVE,
+        worry=_WORRY,
+        device=_DEVICE,
         off_topic=_OFF_TOPIC,
         civic=_CIVIC,
         official=_OFFICIAL,
@@ -627,6 +821,32 @@ _UNSAFE_FOLDED = frozenset(
 )
 
 
+# Cues whose folded form is a common harmless phrase: matched with their diacritics only
+# ("chới với" / "chơi với" = play with, "la hét" / "là hết", "chuyển dạ" / "chuyện đã",
+# "máu chảy" / "mau chạy", "cháy vé" / "chạy về", "trận bóng" / "trần bong").
+_ACCENTED_ONLY = frozenset(
+    {
+        r"chới với",
+        r"(?:đổ|sập) ập",
+        r"đổ sập",
+        r"(?:đấm|đá) (?:nhau|người|túi bụi)",
+        r"(?:sưng|phù) (?:môi|mặt|họng|cổ)",
+        r"thở (?:hổn hển|khò khè|rít|dốc|gấp|không đều|không ra hơi)",
+        r"chuyển dạ",
+        r"(?:đập|va) đầu",
+        r"máu (?:phun|chảy)",
+        r"(?:cán|tông|quệt) (?:qua |trúng |phải )?(?:người|cụ|bà|ông|em|cháu|bé|anh|chị)",
+        r"la hét",
+        r"(?:đang )?loạn (?:lắm|hết|cả lên|rồi)",
+        r"(?:tới|đến|qua|lại|vô|vào) (?:đây |liền |ngay )?(?:gấp|ngay|liền|lẹ|nhanh)",
+        r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
+        r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
+        r"ngập (?:việc|deadline|nợ)",
+    }
+)
+_LOOKAROUND = re.compile(r"\(\?<?[!=][^)]*\)")  # a space inside "(?! ngào)" is no second syllable
+
+
 @lru_cache(maxsize=2)
 def _compiled(plain: bool) -> dict[str, re.Pattern[str]]:
     """Accented cues for text with diacritics; for text typed without any, the folded
@@ -636,7 +856,13 @@ def _compiled(plain: bool) -> dict[str, re.Pattern[str]]:
         return {key: _compile(cues) for key, cues in _cue_table().items()}
     out = {}
     for key, cues in _cue_table().items():
-        folded = [fold(c) for c in cues if " " in c or c.isascii()]
+        folded = [
+            fold(c)
+            for c in cues
+            if (" " in _LOOKAROUND.sub("", c) or c.isascii())
+            and c not in _ACCENTED_ONLY
+            and not (key in ("phrase", "figurative") and "cháy" in c)  # "cháy vé" folds like "chạy về"
+        ]
         out[key] = _compile([c for c in folded if c not in _UNSAFE_FOLDED])
     return out
 
@@ -650,6 +876,27 @@ class Signals:
     figurative: bool
     off_topic: bool
     accusation: bool
+    scene: bool = False  # something is happening to people ("có chuyện rồi", "people screaming")
+    urgent: bool = False  # someone is asked to come at once ("tới gấp", "hurry")
+    device: bool = False  # a phone or laptop is the thing in trouble
+    worry: bool = False  # an exam, a boss: "cứu em với" about everyday life
+
+    @property
+    def calm(self) -> bool:
+        """Chit-chat or a device repair using danger words, with nothing said to be going on now."""
+        return (self.figurative or self.device or self.worry) and not self.now
+
+    @property
+    def alarm(self) -> bool:
+        """Two of: a call for help, a scene, a call to come at once — an emergency of unknown type."""
+        return self.help + self.scene + self.urgent >= 2 and not self.past and not self.calm
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def signals(text: str) -> Signals:
@@ -659,27 +906,44 @@ def signals(text: str) -> Signals:
 
     aligned = len(folded) == len(lowered)
 
-    def typed_plain(m: re.Match[str]) -> bool:
-        return not aligned or lowered[m.start() : m.end()] == m.group(0)
+    def typed_plain(m: re.Match[str], original: str) -> bool:
+        return not aligned or original[m.start() : m.end()] == m.group(0)
 
-    def has(key: str) -> bool:
+    def found(key: str, as_typed: str, as_folded: str, original: str) -> list[tuple[int, int]]:
         # Accented cues on the text as typed; folded cues only where the citizen typed
         # that span without diacritics ("nguoi nha toi bi dot quy o phường X"), so that
         # "không che chắn" never reads as "khống chế".
-        if accented[key].search(lowered):
-            return True
-        return any(typed_plain(m) for m in plain[key].finditer(folded))
+        spans = [m.span() for m in accented[key].finditer(as_typed)]
+        return spans + [m.span() for m in plain[key].finditer(as_folded) if typed_plain(m, original)]
 
-    kinds = tuple(k for k in KINDS if has(f"danger_{k}"))
+    # Figurative phrases ("cháy túi", "đang cháy view") are blanked out before the danger
+    # and help cues are looked for: their danger word is not meant.
+    phrases = found("phrase", lowered, folded, lowered)
+    if aligned:
+        lowered_m, folded_m = _blank(lowered, phrases), _blank(folded, phrases)
+    else:
+        lowered_m, folded_m = lowered, folded
+
+    def has(key: str) -> bool:
+        if accented[key].search(lowered_m):
+            return True
+        return any(typed_plain(m, lowered) for m in plain[key].finditer(folded_m))
+
+    now = has("now")
+    kinds = tuple(k for k in KINDS if has(f"danger_{k}") or (now and has(f"weak_{k}")))
     accusation = has("official") and has("misconduct") and not has("gang")
     return Signals(
         kinds=kinds,
         help=has("help"),
         past=has("past"),
-        now=has("now"),
-        figurative=has("figurative"),
+        now=now,
+        figurative=bool(phrases) or has("figurative"),
         off_topic=has("off_topic") and not has("civic"),
         accusation=accusation,
+        scene=has("scene"),
+        urgent=has("urgent"),
+        device=has("device") and not has("civic"),
+        worry=has("worry"),
     )
 
 
@@ -698,6 +962,16 @@ def _best_report(decided: dict[str, Any]) -> list[tuple[str, float]]:
     return decided.get("report_categories") or [("other", 0.0)]
 
 
+SURE_NOT_DANGER = 0.6  # a bare "cứu với" in a message the model is this sure is a report is asked about no more
+
+
+def _sure_non_emergency(decided: dict[str, Any]) -> bool:
+    """The model is sure the message is a report or chit-chat ("nhà mình ngập trong nước
+    cống, phường ơi cứu với"): a bare call for help in it is a figure of speech."""
+    top = decided["intent_ranking"][0][1] if decided.get("intent_ranking") else 0.0
+    return decided["intent"] in ("report_issue", "out_of_scope") and top >= SURE_NOT_DANGER
+
+
 def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     """Apply the safety rules to the model's decision (nlu.joint_model.JointModel.decide
     output, plus "report_categories"/"emergency_categories": the category rankings
@@ -706,13 +980,16 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     sig = signals(text)
     intent = decided["intent"]
     emergency_cats = decided.get("emergency_categories") or []
-    danger_now = bool(sig.kinds) and (sig.now or not sig.past)
-    if danger_now and not (sig.figurative and not sig.now):
+    danger_now = bool(sig.kinds) and (sig.now or not sig.past) and not sig.calm
+    if danger_now:
         kind = sig.kinds[0]
         if intent == "emergency" and emergency_cats and emergency_cats[0][0] in sig.kinds:
             kind = emergency_cats[0][0]  # the model's type, when the text names it too
         cats = [(kind, 1.0)] + [(c, 0.0) for c in KINDS if c != kind]
         return _with_intent(decided, "emergency", cats, reason=f"danger:{kind}")
+    if sig.alarm and not sig.kinds:
+        # "cứu với, có chuyện ở bãi xe, tới gấp": danger now, its type not said → 112.
+        return _with_intent(decided, "emergency", [(UNCLEAR, 1.0)], reason="alarm_untyped")
     if intent == "emergency" and sig.past and not sig.now and not sig.kinds:
         return _with_intent(decided, "report_issue", _best_report(decided), reason="past_or_hazard")
     if sig.accusation and intent != "emergency":
@@ -729,10 +1006,13 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     ):
         if not (sig.help and not sig.figurative):
             return _with_intent(decided, "out_of_scope", reason="figurative" if sig.figurative else "off_topic")
-    if intent == "emergency" and not sig.kinds and (not emergency_cats or emergency_cats[0][1] < SURE_TYPE):
-        # The model hears an emergency, the text names no type and the model is not
-        # sure of one: the general number (112 is answered for every type).
+    if intent == "emergency" and not sig.kinds and (
+        sig.help or not emergency_cats or emergency_cats[0][1] < SURE_TYPE
+    ):
+        # The model hears an emergency and the text names no type: the general number (112
+        # is answered for every type). A call for help ("SOS, có chuyện rồi") is the case
+        # the labelling guide calls untyped, however sure the model is of a type.
         return {**decided, "categories": [(UNCLEAR, 1.0)], "safety": "untyped"}
-    if sig.help and not sig.past and intent != "emergency":
+    if sig.help and not sig.past and not sig.calm and intent != "emergency" and not _sure_non_emergency(decided):
         return _with_intent(decided, ASK_INTENT, reason="help_untyped")
     return decided

@@ -71,3 +71,69 @@ def test_untyped_emergency_gets_112_and_a_bare_call_for_help_a_question() -> Non
     assert untyped["intent"] == "emergency" and untyped["categories"][0][0] == safety.UNCLEAR
     asked = safety.refine("cứu tôi với", _decided("nlu_fallback"))
     assert asked["intent"] == safety.ASK_INTENT
+
+
+# ---- session 4: rules written from the classes of the hard set's misses and a dev set
+# (data/nlu_eval/dev_emergencies.yaml, dev_safety.yaml); none of these is a held-out text.
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("the roof of the old market hall has caved in, vendors may be under it", "rescue"),  # "X of a Y collapsed"
+    ("part of the wall at the site came down on two workers", "rescue"),
+    ("bé nhà tôi chơi ở công viên, giờ gọi mãi không thấy đâu", "crime"),  # a child not found now
+    ("I can't find my son at the zoo, he is four", "crime"),
+    ("Con tui uống nhầm thuốc tẩy, giờ nôn liên tục", "medical"),  # "liên tục" here is now, not habit
+    ("có mùi gas nồng nặc ở hành lang tầng 3", "fire"),
+    ("ông cụ đang ăn thì nghẹn, mặt tím tái", "medical"),
+])
+def test_new_danger_classes_are_typed(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+@pytest.mark.parametrize("text", [
+    "cam on nghen, giup toi nhieu lam",  # "nghen" (Southern "ok?") is no "nghẹn" (choking)
+    "ổ nhóm đòi nợ thuê đe dọa người dân, mong công an vào cuộc",  # reported afterwards: weak cues need "now"
+    "tôi bị móc túi trên xe buýt số 09",
+    "cho tha rong can nguoi",  # "cắn" (bite) folds like "cán" (run over)
+    "xuong go chay may on ca ngay",  # "chạy máy" (machines running) folds like "cháy máy"
+    "cành cây gãy treo lơ lửng trên đường",  # no person hanging
+    "a factory nearby releases black smoke",  # routine smoke: a report
+])
+def test_more_harmless_or_reported_words_are_not_danger(text: str) -> None:
+    sig = safety.signals(text)
+    assert sig.kinds == () or sig.past, (text, sig)
+
+
+def test_figurative_phrase_is_blanked_before_danger_cues() -> None:
+    sig = safety.signals("Kênh tiktok của em đang cháy view quá trời")  # "đang cháy" is in "cháy view"
+    assert sig.kinds == () and sig.figurative
+    assert safety.refine("Kênh tiktok của em đang cháy view quá trời", _decided("emergency"))["intent"] != "emergency"
+    assert safety.signals("nhà kho đang cháy, lửa to lắm").kinds == ("fire",)
+
+
+def test_call_for_help_with_a_scene_is_112_and_a_worry_is_not_asked_about() -> None:
+    for text in ("cứu với, có chuyện ở bãi giữ xe rồi, tới gấp đi",
+                 "Help!! something is going on at the gate, people are screaming"):
+        decided = safety.refine(text, _decided("report_issue"))
+        assert decided["intent"] == "emergency" and decided["categories"][0][0] == safety.UNCLEAR, text
+    # the model's confident type does not survive a bare call for help with no type cue
+    typed = safety.refine("SOS!!! mọi người đang chạy hết ra ngoài", _decided("emergency", emergency="fire") | {
+        "emergency_categories": [("fire", 0.95)]})
+    assert typed["categories"][0][0] == safety.UNCLEAR
+    for text in ("cứu em với, mai thi cuối kỳ mà chưa học chữ nào", "ngập việc quá cứu tôi với"):
+        assert safety.refine(text, _decided("out_of_scope"))["intent"] == "out_of_scope", text
+    # a report the model is sure of, with a figure of speech, is not asked about
+    sure = _decided("report_issue", "flooding_drainage") | {"intent_ranking": [("report_issue", 0.9), ("inform", 0.05)]}
+    assert safety.refine("nhà mình ngập trong nước cống, phường ơi cứu với", sure)["intent"] == "report_issue"
+    assert safety.refine("the hospital emergency room made us wait four hours", _decided("report_issue"))[
+        "intent"] == "report_issue"
+
+
+@pytest.mark.parametrize("text", [
+    "nhân viên một cửa nói muốn nhanh thì đưa thêm phí dịch vụ, không có hóa đơn",
+    "the police officer at the checkpoint made us pay him directly",
+    "trưởng khoa bắt nhân viên nộp lại một phần tiền trực",
+    "mấy ông trật tự phường lấy luôn thùng trái cây của tui đem về",
+])
+def test_more_accusations_are_denunciations(text: str) -> None:
+    assert safety.signals(text).accusation, text
