@@ -11,6 +11,10 @@ the same Rasa dialogue as a chat user, and serves the small HTTP side the dialpl
 - ``GET /calls/<uuid>/next``: after ``AudioSocket()`` returns, the dialplan asks what to do
   with the channel: ``operator`` (the caller asked for a person: queue them) or ``hangup``.
 
+Both facts (the number, the transfer) are kept in the database (feedback_router.messaging.calls),
+not in this process: with several hotline replicas the dialplan's three requests of one call
+(``/caller``, the AudioSocket connection, ``/calls/<uuid>/next``) may each reach another one.
+
 The HTTP side listens on loopback by default (``HOTLINE_HEALTH_HOST``): it has no
 authentication, like AudioSocket itself, and must stay on the PBX's private network.
 """
@@ -25,23 +29,23 @@ import os
 import re
 import signal
 import threading
-import time
 import uuid as uuidlib
 from collections.abc import Awaitable, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.gateway import Gateway
 from bot.message import Message
-from voice.audiosocket import CallerRegistry
+from feedback_router.messaging.calls import CallRegistry
 from voice.call_flow import TransferRequest
 from voice.call_record import CallRecord, mask_number
 
 log = logging.getLogger(__name__)
 
 NUMBER_RE = re.compile(r"^\+?\d{3,20}$")
-NEXT_STEP_TTL = 600.0  # seconds a transfer decision waits for the dialplan to ask
 
 
 def make_responder(gateway: Gateway) -> Callable[[str, str], Awaitable[list[str]]]:
@@ -77,29 +81,28 @@ async def on_call_end_async(record: CallRecord) -> list[str]:
 
 
 class HotlineState:
-    """What the dialplan reads and writes over HTTP, shared with the call flow's hooks."""
+    """What the dialplan reads and writes over HTTP, shared with the call flow's hooks; held in
+    the database, so that every hotline replica sees the same calls."""
 
-    def __init__(self) -> None:
-        self.callers = CallerRegistry()
-        self._next: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, calls: CallRegistry | None = None) -> None:
+        self.callers = calls if calls is not None else CallRegistry()  # (an empty one is falsy: len 0)
 
     def on_transfer(self, request: TransferRequest) -> None:
         """The caller asked for a person: the dialplan will queue the channel."""
         log.info("transfer requested uuid=%s caller=%s via=%s", request.uuid, mask_number(request.caller),
                  request.via)
-        now = time.monotonic()
-        with self._lock:
-            for key, (_, at) in list(self._next.items()):
-                if now - at > NEXT_STEP_TTL:
-                    del self._next[key]
-            self._next[request.uuid] = ("operator", now)
+        self.callers.transfer(request.uuid)
 
     def next_step(self, call_uuid: str) -> str:
         """``operator`` or ``hangup`` for a call whose AudioSocket leg ended."""
-        with self._lock:
-            step = self._next.pop(call_uuid, None)
-        return step[0] if step else "hangup"
+        return self.callers.next_step(call_uuid)
+
+    # the call flow's hooks run on the event loop: database work goes to a thread
+    async def caller_lookup(self, call_uuid: str) -> str | None:
+        return await asyncio.to_thread(self.callers, call_uuid)
+
+    async def on_transfer_async(self, request: TransferRequest) -> None:
+        await asyncio.to_thread(self.on_transfer, request)
 
 
 def make_http(state: HotlineState, health: Callable[[], dict[str, Any]], host: str,
@@ -130,6 +133,14 @@ def make_http(state: HotlineState, health: Callable[[], dict[str, Any]], host: s
             state.callers.register(raw_uuid, number)
             self._send(200, {"status": "registered"})
 
+        def _next(self, raw: str) -> None:
+            try:
+                call_uuid = str(uuidlib.UUID(raw))
+            except ValueError:
+                self._send(400, {"error": "uuid must be a UUID"})
+                return
+            self._send(200, state.next_step(call_uuid))
+
         def _route(self, method: str) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
@@ -140,20 +151,19 @@ def make_http(state: HotlineState, health: Callable[[], dict[str, Any]], host: s
                     return
                 body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
                 query = {**query, **parse_qs(body)}
-            if url.path == "/healthz" and method == "GET":
-                info = health()
-                self._send(200 if info.get("status") == "ok" else 503, {"service": "hotline", **info})
-            elif url.path == "/caller":
-                self._caller(query)
-            elif (m := re.fullmatch(r"/calls/([0-9a-fA-F-]{32,36})/next", url.path)) and method == "GET":
-                try:
-                    call_uuid = str(uuidlib.UUID(m.group(1)))
-                except ValueError:
-                    self._send(400, {"error": "uuid must be a UUID"})
-                    return
-                self._send(200, state.next_step(call_uuid))
-            else:
-                self._send(404, {"error": "not found"})
+            try:
+                if url.path == "/healthz" and method == "GET":
+                    info = health()
+                    self._send(200 if info.get("status") == "ok" else 503, {"service": "hotline", **info})
+                elif url.path == "/caller":
+                    self._caller(query)
+                elif (m := re.fullmatch(r"/calls/([0-9a-fA-F-]{32,36})/next", url.path)) and method == "GET":
+                    self._next(m.group(1))
+                else:
+                    self._send(404, {"error": "not found"})
+            except SQLAlchemyError as exc:  # the dialplan retries; a dropped connection says nothing
+                log.error("hotline state unavailable: %s", exc.__class__.__name__)  # no SQL: it holds numbers
+                self._send(503, {"error": "call state unavailable (database)"})
 
         def do_GET(self) -> None:
             self._route("GET")
@@ -177,7 +187,7 @@ async def serve() -> None:
 
     state = HotlineState()
     server = AudioSocketServer(CallDeps(responder=make_responder(Gateway()), on_call_end=on_call_end_async,
-                                        on_transfer=state.on_transfer, caller_lookup=state.callers))
+                                        on_transfer=state.on_transfer_async, caller_lookup=state.caller_lookup))
     started = False
 
     def health() -> dict[str, Any]:

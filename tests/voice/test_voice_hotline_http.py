@@ -1,30 +1,48 @@
-"""The hotline's HTTP side (bot.hotline.make_http) over real HTTP: what the dialplan calls."""
+"""The hotline's HTTP side (bot.hotline.make_http) over real HTTP: what the dialplan calls,
+with the calls' state in the database (feedback_router.messaging.calls), on SQLite and
+PostgreSQL, also across two hotline replicas."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import requests
+import time_machine
 
 from bot.hotline import HotlineState, make_http
+from feedback_router.core.db import make_engine
+from feedback_router.messaging.calls import CallRegistry
 from scripts import procs
 from voice.audiosocket import CallerRegistry
 from voice.call_flow import TransferRequest
 
 
-@pytest.fixture
-def side() -> Iterator[tuple[str, HotlineState, dict]]:
-    state = HotlineState()
-    health = {"status": "starting"}
+@contextmanager
+def replica(db_url: str, health: dict) -> Iterator[tuple[str, HotlineState]]:
+    """One hotline's HTTP side with its own state object and connection pool: all it shares with
+    another replica is the database."""
+    engine = make_engine(db_url)
+    state = HotlineState(CallRegistry(engine))
     port = procs.free_port()
     server = make_http(state, lambda: dict(health), "127.0.0.1", port)
     try:
-        yield f"http://127.0.0.1:{port}", state, health
+        yield f"http://127.0.0.1:{port}", state
     finally:
         server.shutdown()
         server.server_close()
+        engine.dispose()
+
+
+@pytest.fixture
+def side(db_url: str) -> Iterator[tuple[str, HotlineState, dict]]:
+    health = {"status": "starting"}
+    with replica(db_url, health) as (url, state):
+        yield url, state, health
 
 
 def test_health_is_503_until_the_audiosocket_listens(side):
@@ -88,3 +106,34 @@ def test_caller_registry_forgets_stale_numbers(monkeypatch):
     assert len(registry) == 2 and registry(a) is None and registry(b) == "0900000003"
     with pytest.raises(ValueError):
         registry.register("not-a-uuid", "0900000005")
+
+
+def test_any_replica_answers_for_any_call(db_url: str) -> None:
+    """/caller on one replica, the call on another, /calls/<uuid>/next on a third (a balancer in
+    front of several hotline processes): the number and the transfer are found each time."""
+    ok = {"status": "ok"}
+    with replica(db_url, ok) as (a, _), replica(db_url, ok) as (_, b), replica(db_url, ok) as (c, _):
+        call = str(uuid.uuid4())
+        assert requests.post(f"{a}/caller", data={"uuid": call, "number": "0912345678"}, timeout=5).status_code == 200
+        assert asyncio.run(b.caller_lookup(call)) == "0912345678"  # the AudioSocket leg reached B
+        assert b.callers(call) is None  # used once
+        asyncio.run(b.on_transfer_async(TransferRequest(call, "0912345678", "hotline:0912345678", "dtmf")))
+        assert requests.get(f"{c}/calls/{call}/next", timeout=5).text == "operator"
+        assert requests.get(f"{a}/calls/{call}/next", timeout=5).text == "hangup"  # asked once
+
+
+def test_call_state_expires(db_url: str) -> None:
+    registry = CallRegistry(make_engine(db_url))
+    old, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    start = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False):
+        registry.register(old, "0900000001")
+        registry.transfer(old)
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        registry.register(fresh, "0900000002")
+        assert registry(old) is None  # its call never connected in time
+        assert registry.next_step(old) == "operator"  # a transfer waits longer (10 minutes)
+    with time_machine.travel(start + timedelta(minutes=30), tick=False):
+        registry.register(str(uuid.uuid4()), "0900000003")  # registering sweeps what nobody asked for
+        assert len(registry) == 1 and registry(fresh) is None
+    registry.engine.dispose()
