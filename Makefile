@@ -65,6 +65,7 @@ test: bootstrap
 lint: venvs
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
+	@$(VENV)/bin/python -m scripts.rasa_data_validate  # strict: unused intents/responses, conflicts
 
 test-faults: bootstrap  # the full fault plan: 200 conversations, every fault kind 5 times
 	@$(ENV) FAULTS_CONVERSATIONS=200 FAULTS_PER_KIND=5 $(VENV)/bin/python -m pytest -q -s -p no:cacheprovider tests/faults
