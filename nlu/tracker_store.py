@@ -13,15 +13,30 @@ the tracker; so are booleans and the two mode words.
 
 Configured in endpoints.yml (``type: nlu.tracker_store.RedactingSQLTrackerStore``) with
 the same parameters as Rasa's ``type: SQL``.
+
+Two costs of Rasa's store are also cut here, because the tracker store is where a Rasa
+replica spent most of its time under load (issue 15, docs/numbers.md):
+
+- Rasa runs its SQL synchronously inside the event loop, so every round trip to the
+  database (and every commit's WAL flush) stalls all the other conversations that replica
+  is serving. Reads and writes run in a worker thread here; the per-conversation lock
+  (Rasa's lock store) still guarantees one turn at a time per conversation.
+- Before each save Rasa counts the stored events of the conversation to find the new ones.
+  The tracker we handed out already knows: it carries how many of its events are stored
+  (set when it was loaded and after every save); the count query runs only for a tracker
+  that did not come from this store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -30,6 +45,7 @@ START_INTENT = "denounce"
 SEALED_PREFIX = "sealed:"
 REDACTED = "[redacted]"
 SAFE_VALUES = {"formal", "anonymous", "-"}
+STORED = "_hanoi_stored_events"  # on a tracker: how many of its events are in the database
 
 
 def sensitive_positions(events: Sequence[Event]) -> set[int]:
@@ -78,9 +94,42 @@ def redact(event: Event) -> Event:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-        events = list(tracker.events)
-        hidden = sensitive_positions(events)
-        for i, event in itertools.islice(enumerate(events), stored, len(events)):
-            yield redact(event) if i in hidden else event
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        return await asyncio.to_thread(self._retrieve_now, sender_id, fetch_events_from_all_sessions)
+
+    def _retrieve_now(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            rows = (self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
+                    .with_entities(self.SQLEvent.data).all())
+        if not (self.domain and rows):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows],
+                                                 self.domain.slots)
+        if not all_sessions and len(tracker.events) == len(rows):
+            setattr(tracker, STORED, len(rows))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        events = list(tracker.events)  # read on the loop: the thread never sees the tracker change
+        await asyncio.to_thread(self._save_now, tracker.sender_id, events, getattr(tracker, STORED, None))
+        setattr(tracker, STORED, len(events))
+
+    def _save_now(self, sender_id: str, events: list[Event], stored: int | None) -> None:
+        with self.session_scope() as session:
+            if stored is None:
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            hidden = sensitive_positions(events)
+            rows = [self._row(sender_id, redact(event) if i in hidden else event)
+                    for i, event in itertools.islice(enumerate(events), stored, len(events))]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
+
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
+        """The columns Rasa's own save writes for one event."""
+        data = event.as_dict()
+        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"), "data": json.dumps(data)}
