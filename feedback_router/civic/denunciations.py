@@ -33,6 +33,7 @@ from feedback_router.core.db import session_scope
 from feedback_router.civic.identity_crypto import Identity, seal, unseal
 from feedback_router.core.models import DashboardUser
 from feedback_router.contacts import SYSTEM_ACTOR
+from feedback_router.civic.texts import bounded_text
 from nlu.text import collapse_whitespace, nfc
 from nlu import clock
 
@@ -78,12 +79,9 @@ class DenunciationReceipt:
 
 
 def clean_text(text: object) -> str:
-    value = collapse_whitespace(nfc(str(text or "")))
-    if len(value) < MIN_CHARS:
-        raise DenunciationError("Nội dung tố cáo quá ngắn: bạn cho biết ai, làm gì, ở đâu, khi nào.")
-    if len(value) > MAX_CHARS:
-        raise DenunciationError(f"Nội dung tố cáo dài quá {MAX_CHARS} ký tự.")
-    return value
+    return bounded_text(text, min_chars=MIN_CHARS, max_chars=MAX_CHARS, error=DenunciationError,
+                        too_short="Nội dung tố cáo quá ngắn: bạn cho biết ai, làm gì, ở đâu, khi nào.",
+                        too_long=f"Nội dung tố cáo dài quá {MAX_CHARS} ký tự.")
 
 
 def clean_identity(identity: Identity) -> Identity:

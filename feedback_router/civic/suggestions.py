@@ -27,6 +27,7 @@ from feedback_router.core.db import session_scope
 from feedback_router.core.models import Unit
 from feedback_router.contacts import SYSTEM_ACTOR, get_or_create_contact
 from nlu.entities import ward_unit_for
+from feedback_router.civic.texts import bounded_text
 from nlu.text import collapse_whitespace, nfc
 from nlu import clock
 
@@ -81,12 +82,9 @@ class PublicSuggestion:
 
 
 def clean_text(text: object) -> str:
-    value = collapse_whitespace(nfc(str(text or "")))
-    if len(value) < MIN_CHARS:
-        raise SuggestionError("Nội dung góp ý quá ngắn, bạn viết rõ hơn giúp tôi.")
-    if len(value) > MAX_CHARS:
-        raise SuggestionError(f"Nội dung góp ý dài quá {MAX_CHARS} ký tự.")
-    return value
+    return bounded_text(text, min_chars=MIN_CHARS, max_chars=MAX_CHARS, error=SuggestionError,
+                        too_short="Nội dung góp ý quá ngắn, bạn viết rõ hơn giúp tôi.",
+                        too_long=f"Nội dung góp ý dài quá {MAX_CHARS} ký tự.")
 
 
 def _now(now: datetime | None) -> datetime:
