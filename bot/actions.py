@@ -48,6 +48,13 @@ def caller_phone(sender_id: str) -> str | None:
     return ident if channel == "hotline" and digits.isdigit() and 8 <= len(digits) <= 15 else None
 
 
+def turn_message_id(tracker: Tracker) -> str | None:
+    """The channel's id of the message this turn answers (bot.gateway sends it in Rasa's message
+    metadata): a replay of the turn carries the same one, so create_ticket files once."""
+    value = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
+    return str(value) if value else None
+
+
 def _has_ward(entities: list[Any]) -> bool:
     return any(e.entity in ("ward",) for e in entities)
 
@@ -239,6 +246,7 @@ class ActionSubmitReport(Action):
             join_code=duplicates.join_code(tracker),
             detect_duplicates=not duplicates.asks_before_joining(tracker.sender_id),
             attachments=photo_actions.kept(tracker),
+            message_id=turn_message_id(tracker),
         )
         log.info("ticket created code=%s category=%s unit=%s", receipt.code, receipt.category, receipt.unit_id)
         if receipt.merged:  # one message, one code: "N người đã phản ánh việc này; bạn được thêm vào HN-…"
@@ -282,7 +290,7 @@ class ActionEmergency(Action):
             location = address_text(extract(text))
             receipt = create_ticket(category=category, description=text, sender_id=tracker.sender_id,
                                     location_text=location, ward_unit_id=ward_unit_for(location),
-                                    phone=caller_phone(tracker.sender_id))
+                                    phone=caller_phone(tracker.sender_id), message_id=turn_message_id(tracker))
         except Exception:
             log.exception("emergency ticket not created (category=%s)", category)
             dispatcher.utter_message(text=f"Hệ thống chưa lưu được phản ánh; hãy gọi ngay {hotline}.")

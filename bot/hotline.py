@@ -52,7 +52,9 @@ def make_responder(gateway: Gateway) -> Callable[[str, str], Awaitable[list[str]
     """`responder(sender_id, text)` for voice.call_flow: one chat turn, reply texts only."""
 
     async def responder(sender_id: str, text: str) -> list[str]:
-        message = Message(channel="hotline", sender_id=sender_id, text=text)
+        # one id per utterance: a turn the balancer replays on another Rasa files its ticket once
+        message = Message(channel="hotline", sender_id=sender_id, text=text,
+                          message_id=f"hotline:{uuidlib.uuid4().hex}")
         replies = await asyncio.to_thread(gateway.handle, message)
         return [r.text for r in replies if r.text]
 

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions import turn_message_id
 from feedback_router.tickets.service import create_ticket
 from feedback_router.contacts import hotline_number
 from nlu import safety
@@ -82,6 +83,7 @@ class ActionDangerConfirmed(Action):
                 location_text=location,
                 ward_unit_id=ward_unit_for(location),
                 phone=hotline_number(tracker.sender_id),
+                message_id=turn_message_id(tracker),
             )
         except Exception:  # the number is already said; a storage failure must not hide it
             log.exception("emergency ticket not created after the danger question")

@@ -117,6 +117,7 @@ def create_ticket(
     detect_duplicates: bool = True,
     join_code: str | None = None,
     attachments: Sequence[Mapping[str, Any]] = (),
+    message_id: str | None = None,
 ) -> TicketReceipt:
     """File a report: route it, give it a unique code, record its first event, set its
     SLA deadlines.
@@ -128,6 +129,8 @@ def create_ticket(
     ``merged=True`` and the number of reports. Without a typed ward the ward of the GPS
     point is used, for routing and for duplicates. ``attachments`` (photos, voice notes the
     citizen sent: kind/path/mime/size) are kept on the ticket, joined or new (ticket_files).
+    ``message_id`` (the channel's id of the message whose turn files this) makes a replay of
+    that turn return the receipt of the first attempt instead of filing again (replay.py).
     """
     ward = resolved_ward(ward_unit_id, latitude, longitude)
     # A report accusing the unit it would go to goes to the inspectorate (feedback_router.core.accused).
@@ -139,12 +142,13 @@ def create_ticket(
         try:
             with session_scope(engine) as session:
                 contact = get_or_create_contact(session, sender_id, phone)
-                replayed = replay.just_filed(session, contact, category=category, description=description,
-                                             location_text=location_text, now=now)
-                if replayed is not None:  # the same turn again (a replica died mid-turn): one ticket
-                    return TicketReceipt(replayed.code, replayed.category, replayed.unit_id, replayed.unit.name,
-                                         replayed.urgency.value, decision.hotline, replayed.status.value,
-                                         merged=replayed.report_count > 1, report_count=replayed.report_count)
+                turn = replay.filed_by(session, contact, message_id) if message_id else None
+                if turn is not None:  # the same turn again (a replica died mid-turn): one ticket
+                    done = session.get(Ticket, turn.ticket_id)
+                    assert done is not None
+                    return TicketReceipt(done.code, done.category, done.unit_id, done.unit.name,
+                                         done.urgency.value, decision.hotline, done.status.value,
+                                         merged=turn.joined, report_count=done.report_count or 1)
                 existing = None
                 if join_code:
                     existing = _joinable(session, join_code, category, decision.unit_id, ward)
@@ -155,6 +159,8 @@ def create_ticket(
                     attach_report(session, existing, contact, description, SYSTEM_ACTOR,
                                   location_text=location_text, latitude=latitude, longitude=longitude, now=now)
                     ticket_files.record(session, existing, attachments, actor=SYSTEM_ACTOR, now=now)
+                    if message_id:
+                        replay.remember(session, contact, message_id, existing, joined=True, now=now)
                     return TicketReceipt(existing.code, existing.category, existing.unit_id,
                                          existing.unit.name, existing.urgency.value, decision.hotline,
                                          existing.status.value, merged=True, report_count=existing.report_count)
@@ -184,10 +190,12 @@ def create_ticket(
                 session.add(ticket)
                 session.flush()
                 ticket_files.record(session, ticket, attachments, actor=SYSTEM_ACTOR, now=now)
+                if message_id:
+                    replay.remember(session, contact, message_id, ticket, joined=False, now=now)
                 return TicketReceipt(ticket.code, category, decision.unit_id, decision.unit_name,
                                      decision.urgency, decision.hotline, ticket.status.value)
         except IntegrityError:
-            continue  # the random code collided with an existing one: draw again
+            continue  # the random code collided (draw again), or another attempt of this turn won (found now)
     raise RuntimeError("could not allocate a unique ticket code")
 
 

@@ -20,8 +20,8 @@ T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 
 def _resolved(engine: Engine, sender: str = "telegram:42", category: str = "waste",
               place: str = "ngõ 5 Láng Hạ") -> str:
-    """A second call with the same sender and place is the same turn replayed (tickets.replay),
-    so tests wanting two tickets from one reporter give the second another place."""
+    """One resolved ticket of ``sender`` (tests wanting two from one reporter give the second
+    another place, which the content rule of tickets.replay required before it keyed on message ids)."""
     code = create_ticket(category=category, description="Rác không ai thu gom", sender_id=sender,
                          location_text=place, engine=engine, now=T0, detect_duplicates=False).code
     with session_scope(engine) as s:
