@@ -525,6 +525,63 @@ def test_hard_heldout_never_in_training_nor_other_batches():
     assert not similar, similar[:20]
 
 
+# ------------------------------------------------------------------ second hard batch
+
+HELDOUT_HARD2_FILE = ROOT / "data" / "nlu_eval" / "heldout_hard2.yaml"
+# heldout_hard2.yaml (issue 18, session 4): written before the model ran on it; `short` is a
+# problem + an address only, `accented` a plain one-sentence message.
+HARD2_SLICES = (*HARD_SLICES, "short", "accented")
+
+
+@lru_cache(maxsize=1)
+def heldout_hard2() -> list[dict]:
+    doc = yaml.safe_load(HELDOUT_HARD2_FILE.read_text(encoding="utf-8"))
+    assert isinstance(doc, list), "heldout_hard2.yaml must be a list of items"
+    return doc
+
+
+def test_hard2_items_are_valid_and_cover_what_matters():
+    items = heldout_hard2()
+    assert len(items) >= 100
+    for item in items:
+        assert set(item) <= {"text", "intent", "category", "number", "slice", "tag"}, item
+        text = item["text"]
+        assert text == unicodedata.normalize("NFC", text) and text.strip() == text, item
+        if item["intent"] == "emergency":
+            assert item.get("number") == EMERGENCY_NUMBER[item.get("category")], item
+        elif item["intent"] == "report_issue":
+            assert item.get("category") in REPORT_CATEGORIES and "number" not in item, item
+        else:
+            assert item["intent"] in PLAIN_INTENTS and "category" not in item, item
+        assert item["slice"] in HARD2_SLICES and item.get("tag") in (None, *HARD_TAGS), item
+        if item["slice"] == "english":
+            assert text.isascii(), text
+        if item["slice"] == "transcript":
+            assert text == text.lower() and not re.search(r"[.,!?;:]", text), text
+    numbers = Counter(i["number"] for i in items if i["intent"] == "emergency")
+    assert all(numbers[n] >= 4 for n in ("112", "113", "114", "115")), numbers
+
+
+def test_hard2_never_in_training_nor_other_batches():
+    """As for the first hard batch: no exact or near duplicate of a training example or of
+    another batch, and no training example sharing ≥ 80% of its words with an item."""
+    train = all_training_texts()
+    train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
+    train_sets = [_word_set(t) for t, _ in train]
+    other = {near_key(i["text"]) for i in all_heldout() + heldout_hard()}
+    leaked, similar = [], []
+    for item in heldout_hard2():
+        text = item["text"]
+        if near_key(text) in train_near | other or dup_key(text) in train_near:
+            leaked.append(text)
+            continue
+        words = _word_set(text)
+        if len(words) >= 4 and any(len(words & w) / len(words | w) >= 0.8 for w in train_sets):
+            similar.append(text)
+    assert not leaked, leaked[:20]
+    assert not similar, similar[:20]
+
+
 # ------------------------------------------------------------------ teencode map
 
 
@@ -590,4 +647,8 @@ def test_dev_emergencies_stay_out_of_training():
     hard = {near_key(i["text"]) for i in heldout_hard()}
     for item in items:
         assert item["intent"] == "emergency" and item["number"] == EMERGENCY_NUMBER[item.get("category")], item
+        assert near_key(item["text"]) not in train_near | hard, item["text"]
+    hard |= {near_key(i["text"]) for i in heldout_hard2()}
+    others = yaml.safe_load((ROOT / "data" / "nlu_eval" / "dev_safety.yaml").read_text(encoding="utf-8"))
+    for item in items + others:
         assert near_key(item["text"]) not in train_near | hard, item["text"]
