@@ -63,7 +63,7 @@ def build_app():  # type: ignore[no-untyped-def]
     executor.register_package("bot.booking_actions")
     executor.register_package("bot.civic_actions")
     executor.register_package("bot.smalltalk_actions")
-    executor.register_package("bot.conversation_language")
+    executor.register_package("bot.turn_slots")
     executor.register_package("bot.feedback_actions")
     app = create_app(executor)
     catalog()  # fail at start, not at the first report, if data/ is inconsistent

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from tourism.search import language_evidence
 
@@ -38,13 +36,8 @@ def pick(lang: str, vi: str, en: str) -> str:
     return en if lang == "en" else vi
 
 
-class ActionExtractLanguage(Action):
-    """Custom slot mapping run on every user message: keep `lang` up to date."""
-
-    def name(self) -> str:
-        return "action_extract_language"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        lang = chosen_language(tracker)
-        return [] if tracker.get_slot(LANG_SLOT) == lang else [SlotSet(LANG_SLOT, lang)]
+def language_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The `lang` slot's update for this turn (none when it stays): part of
+    bot.turn_slots.ActionExtractTurn, the custom mapping run on every user message."""
+    lang = chosen_language(tracker)
+    return [] if tracker.get_slot(LANG_SLOT) == lang else [SlotSet(LANG_SLOT, lang)]

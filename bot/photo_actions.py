@@ -2,7 +2,7 @@
 
 Why here: the photo arrived stored but nobody said so and it never reached the ticket.
 Every channel hands files to Rasa in the message metadata (bot.gateway); the ``photos``
-slot's custom mapping runs on every turn and keeps them (at most five). A photo sent
+slot's custom mapping (bot.turn_slots) runs on every turn and keeps them (at most five). A photo sent
 without words arrives as /share_photo and action_acknowledge_photo says "Đã nhận ảnh (tổng
 cộng N)" (Rasa does not deliver what a slot-mapping action says, so the acknowledgement is
 a rule's action; a photo whose caption starts a report is acknowledged by
@@ -67,21 +67,16 @@ def acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text=acknowledgement(len(files), len(held), lang), json_message={"photos": len(held)})
 
 
-class ActionExtractPhotos(Action):
-    """Custom mapping of the ``photos`` slot: collect files as they come (five at most)."""
-
-    def name(self) -> str:
-        return "action_extract_photos"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        files = new_files(tracker)
-        if not files:
-            return []
-        before = kept(tracker)
-        known = {f["path"] for f in before}
-        together = (before + [f for f in files if f["path"] not in known])[:MAX_PER_REPORT]
-        return [SlotSet(SLOT, together)] if len(together) > len(before) else []
+def photo_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The ``photos`` slot's update for this turn: the latest message's files added to those
+    held (five at most). Part of bot.turn_slots.ActionExtractTurn (run on every user message)."""
+    files = new_files(tracker)
+    if not files:
+        return []
+    before = kept(tracker)
+    known = {f["path"] for f in before}
+    together = (before + [f for f in files if f["path"] not in known])[:MAX_PER_REPORT]
+    return [SlotSet(SLOT, together)] if len(together) > len(before) else []
 
 
 class ActionAcknowledgePhoto(Action):
