@@ -59,17 +59,8 @@ def embedded_stack() -> Iterator[tuple[str, dict[str, list[int]]]]:
         tmpdir = Path(tmp)
         db = f"sqlite:///{tmpdir / 'load.db'}"
         upgrade(db)
-        rasa_port, actions_port, web_port = procs.free_port(), procs.free_port(), procs.free_port()
-        env = procs.base_env(DATABASE_URL=db, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                             RASA_TRACKER_DB=str(tmpdir / "tracker.db"), RASA_URL=f"http://127.0.0.1:{rasa_port}",
-                             ACTIONS_PORT=str(actions_port), WEB_PORT=str(web_port))
-        with procs.running(procs.rasa_cmd(model, rasa_port), env, f"http://127.0.0.1:{rasa_port}/healthz",
-                           tmpdir / "rasa.log", timeout=600) as rasa, \
-             procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{actions_port}/healthz",
-                           tmpdir / "actions.log") as actions, \
-             procs.running(procs.web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz",
-                           tmpdir / "web.log") as web:
-            yield f"http://127.0.0.1:{web_port}", {"rasa": [rasa.pid], "actions": [actions.pid], "web": [web.pid]}
+        with procs.embedded_stack(model, tmpdir, db) as stack:
+            yield stack.web_url, {name: [proc.pid] for name, proc in stack.procs.items()}
 
 
 def table(title: str, web_url: str, pids: dict[str, list[int]]) -> None:

@@ -53,34 +53,28 @@ def main(turns: int = 100) -> None:
         tmpdir = Path(tmp)
         db = f"sqlite:///{tmpdir / 'bench.db'}"
         upgrade(db)
-        rasa_port, actions_port, web_port = procs.free_port(), procs.free_port(), procs.free_port()
-        env = procs.base_env(DATABASE_URL=db, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                             RASA_TRACKER_DB=str(tmpdir / "tracker.db"), RASA_URL=f"http://127.0.0.1:{rasa_port}",
-                             ACTIONS_PORT=str(actions_port), WEB_PORT=str(web_port))
         t0 = time.monotonic()
-        with procs.running(procs.rasa_cmd(model, rasa_port), env, f"http://127.0.0.1:{rasa_port}/healthz",
-                           tmpdir / "rasa.log", timeout=600) as rasa:
+
+        def loaded() -> None:
             print(f"rasa model load (start → /healthz 200): {time.monotonic() - t0:.1f} s")
-            with procs.running(procs.actions_cmd(), env, f"http://127.0.0.1:{actions_port}/healthz",
-                               tmpdir / "actions.log") as actions, \
-                 procs.running(procs.web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz",
-                               tmpdir / "web.log") as web:
-                url = f"http://127.0.0.1:{web_port}/api/v1/messages"
-                http = requests.Session()
-                http.headers.update(procs.API_HEADERS)  # an integrator: may name sender_id
-                latencies: list[float] = []
-                sender = uuid.uuid4().hex
-                for i in range(turns):
-                    text = TURNS[i % len(TURNS)]
-                    t = time.perf_counter()
-                    resp = http.post(url, json={"sender_id": sender, "text": text}, timeout=60)
-                    latencies.append((time.perf_counter() - t) * 1000)
-                    resp.raise_for_status()
-                print(f"chat turn latency over {turns} sequential turns via /api/v1/messages: "
-                      f"p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
-                      f"max {max(latencies):.0f} ms")
-                for name, proc in (("rasa", rasa), ("actions", actions), ("web", web)):
-                    print(f"RSS {name}: {rss_mb(proc.pid):.0f} MB")
+
+        with procs.embedded_stack(model, tmpdir, db, rasa_ready=loaded) as stack:
+            url = f"{stack.web_url}/api/v1/messages"
+            http = requests.Session()
+            http.headers.update(procs.API_HEADERS)  # an integrator: may name sender_id
+            latencies: list[float] = []
+            sender = uuid.uuid4().hex
+            for i in range(turns):
+                text = TURNS[i % len(TURNS)]
+                t = time.perf_counter()
+                resp = http.post(url, json={"sender_id": sender, "text": text}, timeout=60)
+                latencies.append((time.perf_counter() - t) * 1000)
+                resp.raise_for_status()
+            print(f"chat turn latency over {turns} sequential turns via /api/v1/messages: "
+                  f"p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
+                  f"max {max(latencies):.0f} ms")
+            for name, proc in stack.procs.items():
+                print(f"RSS {name}: {rss_mb(proc.pid):.0f} MB")
 
 
 if __name__ == "__main__":

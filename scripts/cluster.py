@@ -92,24 +92,6 @@ def tracker_env(database_url: str) -> dict[str, str]:
             "TRACKER_DB_USER": url.username or "postgres", "TRACKER_DB_PASSWORD": url.password or ""}
 
 
-def _spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @contextmanager
 def start_cluster(replicas: int, database_url: str, workdir: Path, web_port: int, rasa_port: int,
                   extra_env: dict[str, str] | None = None, voice: bool = False) -> Iterator[Cluster]:
@@ -138,8 +120,8 @@ def start_cluster(replicas: int, database_url: str, workdir: Path, web_port: int
         waits: list[tuple[str, subprocess.Popen, Path]] = []
 
         def spawn(kind: str, cmd: list[str], env: dict[str, str], log: str, port: int) -> subprocess.Popen:
-            proc = _spawn(cmd, env, workdir / log)
-            stack.callback(_stop, proc)
+            proc = procs.spawn(cmd, env, workdir / log)
+            stack.callback(procs.stop, proc)
             waits.append((f"http://127.0.0.1:{port}/healthz", proc, workdir / log))
             if kind == "haproxy":
                 cluster.haproxy = proc

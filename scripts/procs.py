@@ -7,8 +7,9 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -56,39 +57,61 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 300.0) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 300.0, *,
+                 name: str = "process", poll: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"process exited ({proc.returncode}) before healthy:\n{log.read_text()[-4000:]}")
+            raise RuntimeError(f"{name} exited ({proc.returncode}) before healthy:\n{log.read_text()[-4000:]}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not healthy after {timeout}s:\n{log.read_text()[-4000:]}")
+        time.sleep(poll)
+    raise TimeoutError(f"{name} at {url} not healthy after {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the whole process group (started with start_new_session): as a crash would."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the leader is gone but not yet reaped
+            pass
+        proc.wait()
+
+
+def stop(proc: subprocess.Popen, grace: float = 20.0) -> None:
+    """SIGTERM the whole process group; SIGKILL what is still there after `grace` seconds."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=grace)
+        except ProcessLookupError:
+            proc.wait()
+        except subprocess.TimeoutExpired:
+            kill(proc)
+
+
+def spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start `cmd` in a process group of its own (so stop and kill reach its children), output to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 @contextmanager
 def running(cmd: list[str], env: dict[str, str], health_url: str, log: Path,
             timeout: float = 300.0) -> Iterator[subprocess.Popen]:
     """Run `cmd` until the block ends; stop its whole process group afterwards."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    proc = spawn(cmd, env, log)
     try:
         wait_healthy(health_url, proc, log, timeout)
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop(proc)
 
 
 def rasa_cmd(model: Path, port: int, endpoints: str = "endpoints.yml") -> list[str]:
@@ -104,3 +127,29 @@ def actions_cmd() -> list[str]:
 
 def web_cmd() -> list[str]:
     return [str(ROOT / ".venv/bin/python"), "-m", "bot.web.serve"]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    web_url: str
+    procs: dict[str, subprocess.Popen]  # "rasa", "actions", "web"
+
+
+@contextmanager
+def embedded_stack(model: Path, workdir: Path, database_url: str,
+                   rasa_ready: Callable[[], None] | None = None) -> Iterator[Embedded]:
+    """`make run`'s shape on free ports: one Rasa, one action server, one web app on
+    `database_url` (already migrated), logs and the tracker in `workdir`. `rasa_ready` runs once
+    Rasa answers, before the others start (bench/stack_bench.py times the model load)."""
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
+    env = base_env(DATABASE_URL=database_url, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+                   RASA_TRACKER_DB=str(workdir / "tracker.db"), RASA_URL=f"http://127.0.0.1:{rasa_port}",
+                   ACTIONS_PORT=str(actions_port), WEB_PORT=str(web_port))
+    with running(rasa_cmd(model, rasa_port), env, f"http://127.0.0.1:{rasa_port}/healthz",
+                 workdir / "rasa.log", timeout=600) as rasa:
+        if rasa_ready is not None:
+            rasa_ready()
+        with running(actions_cmd(), env, f"http://127.0.0.1:{actions_port}/healthz",
+                     workdir / "actions.log") as actions, \
+             running(web_cmd(), env, f"http://127.0.0.1:{web_port}/healthz", workdir / "web.log") as web:
+            yield Embedded(f"http://127.0.0.1:{web_port}", {"rasa": rasa, "actions": actions, "web": web})

@@ -13,15 +13,13 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
-
+from scripts import procs
 from scripts.procs import ROOT, free_port
 
 
@@ -125,9 +123,8 @@ class PrivateRedis:
         raise TimeoutError("redis-server did not start")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            procs.kill(self.proc)
 
     def restart(self, down_s: float = 0.0) -> None:
         self.stop()
@@ -157,23 +154,12 @@ class Service:
 
     def wait_healthy(self) -> None:
         assert self.proc is not None
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
-            try:
-                if requests.get(self.health_url, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.name} not healthy after {self.timeout}s:\n{self.log.read_text()[-3000:]}")
+        procs.wait_healthy(self.health_url, self.proc, self.log, self.timeout, name=self.name, poll=0.2)
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no clean shutdown, as in a crash."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            procs.kill(self.proc)
 
     def restart(self, down_s: float = 0.0) -> None:
         self.kill()
@@ -181,9 +167,5 @@ class Service:
         self.start()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.proc is not None:
+            procs.stop(self.proc, grace=15)
