@@ -104,8 +104,6 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"đột nhập",
         r"cạy (?:cửa|khóa|cốp|két|ổ)",
         r"bẻ khóa",
-        r"(?:bé|con|cháu|đứa nhỏ|em bé|thằng bé|con bé)(?: \w+){0,4} (?:đi lạc|bị lạc)",
-        r"(?:tìm|kiếm)(?: \w+){0,4} (?:chưa|không|hổng|chẳng) thấy",
         r"broke into",
         r"phá (?:cửa|khóa)",
         r"đập cửa",
@@ -114,11 +112,10 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"bám theo",
         r"dọa giết",
         r"bắt cóc",
-        r"mất tích",
         r"người bị đâm(?! xe)",
         r"bị đâm (?:dao|trọng thương|nhiều nhát)",
         r"chém (?:nhau|người)",
-        r"đâm (?:người|chém)",
+        r"(?<!xe )(?<!tô )(?<!tải )(?<!máy )(?<!buýt )đâm (?:người|chém)",  # "ô tô đâm người" is an accident
         r"đuổi chém",
         r"ném (?:gạch|đá)",
         r"nổ súng",
@@ -126,7 +123,6 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"tạt axit",
         r"cưỡng ép",
         r"khống chế",
-        r"(?:lạc|mất|không thấy|hổng thấy) (?:con|cháu|bé)(?! \w+ (?:gì|nào))",
         r"lôi .{0,20}lên xe",
         r"rượt",
         r"(?:kéo|lôi) .{0,25}lên (?:xe|ô tô)",
@@ -144,12 +140,10 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"(?:thằng|kẻ|nó|tên|đứa)(?: \w+){0,3} (?:còn|vẫn) (?:đứng|ở|đang)",
         r"(?:cầm|xách|vác|rút) (?:dao|súng|kiếm|gậy|mã tấu|búa)",
         r"đuổi (?:vợ|chồng|con)",
-        r"chưa về(?: \w+){0,6} (?:gọi|tìm) không (?:được|thấy)",
         r"hit(?:s|ting)? (?:a|his|her|the|my) (?:woman|man|child|wife|husband|kid|girl|boy)",
         r"dùng (?:búa|dao|gậy) đập",
         r"lẻn (?:vào|vô)",
         r"(?:dắt|bế|bắt|đưa) đi mất",
-        r"tìm khắp nơi không thấy",
         r"người lạ đang (?:trong|ở trong)",
         r"lục đồ",
         r"lục lọi",
@@ -160,11 +154,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"(?:người lạ|ông lạ|bà lạ|kẻ lạ|thằng lạ)(?: \w+){0,2} (?:ôm|bế|bắt|dắt|kéo|lôi|đưa)",
         r"(?:ôm|bế|bắt|dắt|kéo|lôi) (?:đứa nhỏ|đứa bé|con nhỏ|em bé|cháu bé|bé gái|bé trai|con tôi|con em|con tui)"
         r"(?: \w+){0,3} (?:lên|vào|chạy|đi)",
-        # a child not found now: "con gái tôi ... giờ chưa thấy về", "bé ... tìm mãi không thấy"
-        r"(?:con|cháu|bé|đứa nhỏ)(?:,? \w+){0,14},? (?:chưa thấy về|không thấy về|(?:không|hổng|chẳng) thấy đâu"
-        r"|tìm (?:hoài |mãi |khắp nơi )?(?:không|hổng|chẳng) thấy)",
         r"(?:tìm|kiếm) (?:khắp|mọi)(?: \w+){0,4} (?:không|hổng|chẳng) (?:thấy|ra)",
-        r"(?:lost|can'?t find|cannot find|looking for) my (?:little )?(?:son|daughter|child|kid|boy|girl|baby)",
         r"smash(?:ing|ed)",
         r"(?:with|holding|carrying|swinging) (?:a |an )?(?:bats?|knife|knives|gun|machete|sticks?|iron bar|pipe)",
         r"force (?:open|his way|their way)",
@@ -179,7 +169,6 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"threatening",
         r"following me",
         r"kidnap\w*",
-        r"(?:son|daughter|child|kid|boy|girl) (?:is |has )?(?:gone |went )?missing",
         r"call (?:the )?police",
     ),
     "rescue": (
@@ -231,6 +220,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"(?:carried|washed) away",
         r"can'?t swim",
         r"swimming(?: \w+){0,6} (?:can'?t|cannot|don'?t) (?:see|find)",
+        r"(?:đi bơi|đang bơi|tắm sông|tắm hồ|tắm biển)(?:,? \w+){0,8},? (?:không|hổng|chẳng|chưa) (?:thấy|thấy đâu|thấy lên)",
         # "the ceiling of a classroom just collapsed", "part of the roof has caved in"
         r"(?:ceiling|roof|wall|floor|building|house|bridge|balcony|staircase|stairs|scaffold\w*)"
         r"(?: of (?:a |an |the )?\w+)?(?: \w+){0,3} (?:just |has |had )?"
@@ -383,6 +373,21 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"heat ?stroke",
     ),
 }
+# A person missing now: the police (113) — unless the same message says water or a collapse
+# took them ("bị nước cuốn mất tích", "đi bơi … không thấy đâu"): then rescue (114) names it.
+_MISSING_CUES = (
+    r"(?:bé|con|cháu|đứa nhỏ|em bé|thằng bé|con bé)(?: \w+){0,4} (?:đi lạc|bị lạc)",
+    r"(?:tìm|kiếm)(?: \w+){0,4} (?:chưa|không|hổng|chẳng) thấy",
+    r"mất tích",
+    r"(?:lạc|mất|không thấy|hổng thấy) (?:con|cháu|bé)(?! \w+ (?:gì|nào))",
+    r"chưa về(?: \w+){0,6} (?:gọi|tìm) không (?:được|thấy)",
+    r"tìm khắp nơi không thấy",
+    # a child not found now: "con gái tôi ... giờ chưa thấy về", "bé ... tìm mãi không thấy"
+    r"(?:con|cháu|bé|đứa nhỏ)(?:,? \w+){0,14},? (?:chưa thấy về|không thấy về|(?:không|hổng|chẳng) thấy đâu"
+    r"|tìm (?:hoài |mãi |khắp nơi )?(?:không|hổng|chẳng) thấy)",
+    r"(?:lost|can'?t find|cannot find|looking for) my (?:little )?(?:son|daughter|child|kid|boy|girl|baby)",
+    r"(?:son|daughter|child|kid|boy|girl) (?:is |has )?(?:gone |went )?missing",
+)
 # Acts that are as often reported afterwards ("tôi bị móc túi trên xe buýt", "ổ nhóm đòi nợ
 # thuê đe dọa người dân"): they make an emergency only with a "now" cue ("đang", "vừa").
 _WEAK_CUES: dict[str, tuple[str, ...]] = {
@@ -799,6 +804,7 @@ _GANG = (r"xã hội đen", r"dân anh chị", r"giang hồ")
 def _cue_table() -> dict[str, tuple[str, ...]]:
     table = {f"danger_{k}": v for k, v in _DANGER_CUES.items()}
     table.update({f"weak_{k}": _WEAK_CUES.get(k, ()) for k in KINDS})
+    table["missing"] = _MISSING_CUES
     table.update(
         help=_HELP_CUES,
         scene=_SCENE_CUES,
@@ -974,7 +980,10 @@ def signals(text: str) -> Signals:
         return any(typed_plain(m, lowered) for m in plain[key].finditer(folded_m))
 
     now = has("now")
-    kinds = tuple(k for k in KINDS if has(f"danger_{k}") or (now and has(f"weak_{k}")))
+    named = {k for k in KINDS if has(f"danger_{k}") or (now and has(f"weak_{k}"))}
+    if "rescue" not in named and has("missing"):
+        named.add("crime")
+    kinds = tuple(k for k in KINDS if k in named)
     accusation = has("official") and has("misconduct") and not has("gang")
     return Signals(
         kinds=kinds,

@@ -137,3 +137,16 @@ def test_call_for_help_with_a_scene_is_112_and_a_worry_is_not_asked_about() -> N
 ])
 def test_more_accusations_are_denunciations(text: str) -> None:
     assert safety.signals(text).accusation, text
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # LABELLING.md: swept away / drowning → rescue (114) even when the person is "missing"
+    ("anh ấy bị nước cuốn mất tích", "rescue"),
+    ("bé nhà tôi đi bơi ở hồ, giờ tìm không thấy đâu", "rescue"),
+    ("con tôi đi học chưa thấy về, gọi không được", "crime"),  # a child missing now → 113
+    # an accident with an injured person → 115; a stabbing → 113
+    ("ô tô đâm người rồi bỏ chạy, nạn nhân nằm bất động", "medical"),
+    ("thằng kia đâm người ở quán nhậu", "crime"),
+])
+def test_typing_follows_the_labelling_guide(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
