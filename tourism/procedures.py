@@ -16,7 +16,14 @@ from typing import Any
 
 from nlu.text import nfc
 from tourism.search import AliasMatcher, make_alias_key, normalize
-from tourism.sites import SitesDataError, load_yaml, numbers_in, vietnamese_common_words
+from tourism.sites import (
+    SitesDataError,
+    load_yaml,
+    numbers_in,
+    optional_text,
+    text_list,
+    vietnamese_common_words,
+)
 
 DATA_PATH: Path = Path(__file__).resolve().parent.parent / "data" / "procedures.yaml"
 ASPECTS: frozenset[str | None] = frozenset({None, "papers", "fee", "time", "where", "online"})
@@ -89,21 +96,12 @@ class Procedure:
 
 
 def _opt(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ProceduresDataError(f"{where}: expected a non-empty string or null")
-    return nfc(value.strip())
+    return optional_text(value, where, ProceduresDataError)
 
 
 def _strs(value: Any, where: str, allow_empty: bool = True) -> tuple[str, ...]:
-    if value is None:
-        value = []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ProceduresDataError(f"{where}: expected a list of strings")
-    if not allow_empty and not value:
-        raise ProceduresDataError(f"{where}: must not be empty")
-    return tuple(nfc(v.strip()) for v in value)
+    """A list of texts; a missing one (null) is an empty list here."""
+    return text_list([] if value is None else value, where, allow_empty, ProceduresDataError)
 
 
 def _english_text(raw: Any, vi: dict[str, Any], where: str) -> EnglishText:

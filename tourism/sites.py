@@ -189,19 +189,22 @@ class Place:
         return vi or self.products
 
 
-def _opt_str(value: Any, where: str) -> str | None:
+def optional_text(value: Any, where: str, error: type[ValueError] = SitesDataError) -> str | None:
+    """A data file's text field: a non-empty string (NFC, stripped) or null; `error` names the file."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise SitesDataError(f"{where}: expected a non-empty string or null")
+        raise error(f"{where}: expected a non-empty string or null")
     return nfc(value.strip())
 
 
-def _str_list(value: Any, where: str, allow_empty: bool = True) -> tuple[str, ...]:
+def text_list(value: Any, where: str, allow_empty: bool = True,
+              error: type[ValueError] = SitesDataError) -> tuple[str, ...]:
+    """A data file's list of texts (NFC, stripped), none of them blank."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SitesDataError(f"{where}: expected a list of non-empty strings")
+        raise error(f"{where}: expected a list of non-empty strings")
     if not allow_empty and not value:
-        raise SitesDataError(f"{where}: must not be empty")
+        raise error(f"{where}: must not be empty")
     return tuple(nfc(v.strip()) for v in value)
 
 
@@ -211,7 +214,7 @@ def _english(vi: str | None, en: Any, where: str, required: bool = True) -> str 
     Comparing the numbers catches a translation that drifted (a wrong price or hour) — the one
     mistake in a tourist answer that matters most.
     """
-    en = _opt_str(en, where)
+    en = optional_text(en, where)
     if vi is None:
         if en is not None:
             raise SitesDataError(f"{where}: English text given for a null fact")
@@ -275,7 +278,7 @@ def _bilingual(raw: dict[str, Any], key: str, where: str) -> tuple[str | None, s
             raise SitesDataError(f"{where}.{key}: a structured value needs no {key}_en")
         render = _structured_hours if key == "opening_hours" else _structured_price
         return render(value, f"{where}.{key}")
-    vi = _opt_str(value, f"{where}.{key}")
+    vi = optional_text(value, f"{where}.{key}")
     return vi, _english(vi, raw.get(f"{key}_en"), f"{where}.{key}_en")
 
 
@@ -291,7 +294,7 @@ def _festival(raw: Any, where: str) -> Festival:
         raise SitesDataError(f"{where}: bad month/day {month}/{day}")
     if not (isinstance(days, int) and 1 <= days <= 120):
         raise SitesDataError(f"{where}: bad days {days}")
-    name_vi, name_en = _opt_str(raw.get("name_vi"), where), _opt_str(raw.get("name_en"), where)
+    name_vi, name_en = optional_text(raw.get("name_vi"), where), optional_text(raw.get("name_en"), where)
     if name_vi is None or name_en is None:
         raise SitesDataError(f"{where}: festival needs name_vi and name_en")
     if vietnamese_common_words(name_en):
@@ -317,7 +320,7 @@ def _fact_sources(
     listed = set(sources) | {u for s in top_sources for u in _URL_RE.findall(s)}
     out = []
     for group in sorted(FACT_GROUPS):
-        urls = _str_list(fs.get(group, []), f"{where}.fact_sources.{group}")
+        urls = text_list(fs.get(group, []), f"{where}.fact_sources.{group}")
         if present[group] and not urls:
             raise SitesDataError(f"{where}: fact {group!r} has no fact_sources")
         if urls and not present[group]:
@@ -349,10 +352,10 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
     lat_min, lat_max, lon_min, lon_max = HANOI_BBOX
     if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
         raise SitesDataError(f"{where}: ({lat}, {lon}) outside Hanoi")
-    products = _str_list(raw["products"], f"{where}.products")
+    products = text_list(raw["products"], f"{where}.products")
     if raw["type"] == "village_craft" and not products:
         raise SitesDataError(f"{where}: craft village needs products")
-    bus = None if raw["bus"] is None else _str_list([str(b) for b in raw["bus"]], f"{where}.bus")
+    bus = None if raw["bus"] is None else text_list([str(b) for b in raw["bus"]], f"{where}.bus")
     if raw["coords_basis"] not in COORDS_BASES:
         raise SitesDataError(f"{where}: coords_basis must be one of {sorted(COORDS_BASES)}")
     if raw["coords_basis"] == "source" and not raw.get("coords_source"):
@@ -360,8 +363,8 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
     festivals_raw = raw["festivals"]
     if not isinstance(festivals_raw, list):
         raise SitesDataError(f"{where}: festivals must be a list")
-    name_vi, name_en = _opt_str(raw["name_vi"], where), _opt_str(raw["name_en"], where)
-    desc_vi, desc_en = _opt_str(raw["description_vi"], where), _opt_str(raw["description_en"], where)
+    name_vi, name_en = optional_text(raw["name_vi"], where), optional_text(raw["name_en"], where)
+    desc_vi, desc_en = optional_text(raw["description_vi"], where), optional_text(raw["description_en"], where)
     if not (name_vi and name_en and desc_vi and desc_en):
         raise SitesDataError(f"{where}: names and descriptions are required")
     for label, text in (("name_en", name_en), ("description_en", desc_en)):
@@ -369,12 +372,12 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
             raise SitesDataError(f"{where}: {label} has untranslated words {vietnamese_common_words(text)}")
     hours_vi, hours_en = _bilingual(raw, "opening_hours", where)
     price_vi, price_en = _bilingual(raw, "ticket_price", where)
-    bus_note = _opt_str(raw.get("bus_note"), f"{where}.bus_note")
-    address = _opt_str(raw["address"], f"{where}.address")
+    bus_note = optional_text(raw.get("bus_note"), f"{where}.bus_note")
+    address = optional_text(raw["address"], f"{where}.address")
     # an address of proper names only ("58 Quốc Tử Giám, Hà Nội") reads the same in English
     address_en = _english(address, raw.get("address_en"), f"{where}.address_en",
                           required=bool(address and vietnamese_common_words(address)))
-    sources = _str_list(raw["sources"], f"{where}.sources", allow_empty=False)
+    sources = text_list(raw["sources"], f"{where}.sources", allow_empty=False)
     fact_sources = _fact_sources(raw, where, sources, top_sources)
     priority = raw.get("priority", 3)
     if not isinstance(priority, int) or not 1 <= priority <= 5:
@@ -385,12 +388,12 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
         priority=priority,
         name_vi=name_vi,
         name_en=name_en,
-        aliases=_str_list(raw["aliases"], f"{where}.aliases", allow_empty=False),
+        aliases=text_list(raw["aliases"], f"{where}.aliases", allow_empty=False),
         description_vi=desc_vi,
         description_en=desc_en,
         products=products,
         address=address,
-        ward=_opt_str(raw["ward"], f"{where}.ward"),
+        ward=optional_text(raw["ward"], f"{where}.ward"),
         lat=float(lat),
         lon=float(lon),
         opening_hours=hours_vi,
@@ -398,9 +401,9 @@ def _place(raw: Any, index: int, top_sources: tuple[str, ...] = ()) -> Place:
         bus=bus,
         festivals=tuple(_festival(f, f"{where}.festivals[{i}]") for i, f in enumerate(festivals_raw)),
         sources=sources,
-        coords_source=_opt_str(raw.get("coords_source"), f"{where}.coords_source"),
-        old_ward=_opt_str(raw["old_ward"], f"{where}.old_ward"),
-        old_district=_opt_str(raw["old_district"], f"{where}.old_district"),
+        coords_source=optional_text(raw.get("coords_source"), f"{where}.coords_source"),
+        old_ward=optional_text(raw["old_ward"], f"{where}.old_ward"),
+        old_district=optional_text(raw["old_district"], f"{where}.old_district"),
         coords_basis=raw["coords_basis"],
         bus_note=bus_note,
         fact_sources=fact_sources,
@@ -415,7 +418,7 @@ def parse_places(doc: Any) -> tuple[Place, ...]:
     """Validate a parsed YAML document; separated from IO so tests can feed broken data."""
     if not isinstance(doc, dict) or not isinstance(doc.get("places"), list):
         raise SitesDataError("sites.yaml: top-level 'places' list is required")
-    top_sources = _str_list(doc.get("sources"), "top-level sources", allow_empty=False)
+    top_sources = text_list(doc.get("sources"), "top-level sources", allow_empty=False)
     places = tuple(_place(raw, i, top_sources) for i, raw in enumerate(doc["places"]))
     seen: set[str] = set()
     for p in places:
