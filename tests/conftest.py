@@ -27,7 +27,9 @@ import psycopg
 import pytest
 import time_machine
 import yaml
+from sqlalchemy import Engine
 
+from feedback_router.core.db import make_engine
 from nlu import clock
 from scripts import procs
 from tests.components import ComponentTally, components_of, in_ci, require
@@ -177,6 +179,14 @@ def drop_pg_database(name: str) -> None:
 def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database of each kind."""
     return str(request.getfixturevalue("db_url_" + request.param))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on `db_url`, disposed after the test (directories may override it)."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
 
 
 @dataclass

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.documents import strings
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 UNIT_KINDS = {
@@ -82,16 +84,6 @@ def categories(categories_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["id"]: c for c in categories_doc["categories"]}
 
 
-def _strings(node: Any) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for v in node.values() for s in _strings(v)]
-    if isinstance(node, list):
-        return [s for v in node for s in _strings(v)]
-    return []
-
-
 # ------------------------------------------------------------------------ both files
 
 
@@ -108,7 +100,7 @@ def test_sources_listed(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["units.yaml", "categories.yaml"])
 def test_all_text_is_nfc(name: str) -> None:
-    bad = [s for s in _strings(_load(name)) if not unicodedata.is_normalized("NFC", s)]
+    bad = [s for s in strings(_load(name)) if not unicodedata.is_normalized("NFC", s)]
     assert not bad
 
 

@@ -21,19 +21,10 @@ from feedback_router.core.catalog import catalog
 from feedback_router.core.config import DATA_DIR
 from feedback_router.core.db import make_engine
 from feedback_router.booking.desks import DeskDataError, load_desks, planned_slots, seed_slots, sync_desks
+from tests.documents import strings
 from tourism.procedures import get_procedure
 
 MONDAY = dt.date(2027, 3, 8)
-
-
-def _strings(node: object) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for v in node.values() for s in _strings(v)]
-    if isinstance(node, list):
-        return [s for v in node for s in _strings(v)]
-    return []
 
 
 def test_file_lists_sources_and_is_nfc() -> None:
@@ -41,7 +32,7 @@ def test_file_lists_sources_and_is_nfc() -> None:
     assert doc["sources"]
     for src in doc["sources"]:
         assert src["title"].strip() and re.match(r"^https?://", src["url"]) and isinstance(src["accessed"], dt.date)
-    assert all(unicodedata.is_normalized("NFC", s) for s in _strings(doc))
+    assert all(unicodedata.is_normalized("NFC", s) for s in strings(doc))
 
 
 def test_ward_desks_are_derived_from_every_ward_unit() -> None:

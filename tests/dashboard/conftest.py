@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.browser import chromium_page, served_app
-from tests.lifecycle.conftest import PASSWORD, Units, app, engine, login, staff, units  # noqa: F401
+from tests.lifecycle.conftest import PASSWORD, Units, app, login, staff, units  # noqa: F401
 
 
 @pytest.fixture

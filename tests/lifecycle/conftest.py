@@ -3,7 +3,6 @@ staff users of two units."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy import Engine
 from bot.gateway import Gateway
 from bot.web import create_app
 from feedback_router.staff.auth import create_user
-from feedback_router.core.db import make_engine, session_scope
+from feedback_router.core.db import session_scope
 from nlu import gazetteer
 from scripts.procs import free_port
 
@@ -33,13 +32,6 @@ def units() -> Units:
     a, b = gazetteer.find_ward("phường Láng"), gazetteer.find_ward("phường Hoàn Kiếm")
     assert a is not None and b is not None and a.unit_id != b.unit_id
     return Units(a.unit_id, b.unit_id)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture

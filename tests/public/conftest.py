@@ -1,4 +1,4 @@
-"""The lifecycle tests' fixtures (an engine and the web app on each database, staff of two units)
-serve the public pages too: one definition, not a copy."""
+"""The lifecycle tests' fixtures (the web app on each database, staff of two units; the engine is
+tests/conftest.py's) serve the public pages too: one definition, not a copy."""
 
-from tests.lifecycle.conftest import app, engine, staff, units  # noqa: F401
+from tests.lifecycle.conftest import app, staff, units  # noqa: F401

@@ -3,8 +3,6 @@ supervisor, one ticket with personal data in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,7 +11,7 @@ from sqlalchemy import Engine
 from bot.gateway import Gateway
 from bot.web import create_app
 from feedback_router.staff.auth import create_user
-from feedback_router.core.db import make_engine, session_scope
+from feedback_router.core.db import session_scope
 from feedback_router.tickets.service import create_ticket
 from nlu import gazetteer
 from scripts.procs import free_port
@@ -22,13 +20,6 @@ PASSWORD = "mat-khau-an-toan-1"
 API_TOKEN = "security-test-token"
 PERSONAL = ("Rác trước số nhà 15 ngõ 12 Láng Hạ, gọi 0912 345 678 hoặc lan.nguyen@example.com, "
             "CCCD 001203004567")
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture
