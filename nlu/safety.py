@@ -220,7 +220,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"(?:carried|washed) away",
         r"can'?t swim",
         r"swimming(?: \w+){0,6} (?:can'?t|cannot|don'?t) (?:see|find)",
-        r"(?:đi bơi|đang bơi|tắm sông|tắm hồ|tắm biển)(?:,? \w+){0,8},? (?:không|hổng|chẳng|chưa) (?:thấy|thấy đâu|thấy lên)",
+        r"(?:đi bơi|đang bơi|tắm sông|tắm hồ|tắm biển)(?:,? \w+){0,8},?"
+        r" (?:không|hổng|chẳng|chưa) (?:thấy|thấy đâu|thấy lên)",
         # "the ceiling of a classroom just collapsed", "part of the roof has caved in"
         r"(?:ceiling|roof|wall|floor|building|house|bridge|balcony|staircase|stairs|scaffold\w*)"
         r"(?: of (?:a |an |the )?\w+)?(?: \w+){0,3} (?:just |has |had )?"
