@@ -68,3 +68,8 @@ def test_two_replicas_never_draw_the_same_ticket(redis_server: str) -> None:
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["drawn"] == list(range(24))
     assert out["left"] is False  # the last cleanup removed the key
+    lease = out["lease"]  # issue, renew, expire and finish in Rasa's stored format
+    assert lease["numbers"] == [0, 1] and lease["renewed_s"] == 60
+    assert 0 < lease["ttl_ms"] <= 2000 * 3  # the key never outlives two leases (default 3 s)
+    assert lease["after_expiry"] == [1] and lease["serving"] == 1
+    assert lease["gone"] is True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 import uuid
 from urllib.parse import urlparse
 
@@ -37,7 +38,24 @@ def main(url: str) -> None:
         th.join()
     for i, number in enumerate(sorted(drawn)):
         replicas[i % 2].cleanup(conversation, number)
-    print(json.dumps({"drawn": sorted(drawn), "left": replicas[0].get_lock(conversation) is not None}))
+    left = replicas[0].get_lock(conversation) is not None
+
+    # the lease operations on one lock, read back with Rasa's own get_lock
+    one, store = f"lease-{uuid.uuid4().hex}", replicas[0]
+    first = store.issue_ticket(one, 0.2)
+    second = store.issue_ticket(one, 30.0)
+    rasa_ext.patches.renew_ticket(store, one, second, 60.0)
+    lock = store.get_lock(one)
+    expires = {t.number: t.expires - time.time() for t in lock.tickets}
+    ttl_ms = store.red.pttl(store.key_prefix + one)
+    time.sleep(0.3)
+    store.update_lock(one)  # the first ticket's lease ran out: dropped, the second now serves
+    after_expiry = [t.number for t in store.get_lock(one).tickets]
+    serving = store.get_lock(one).now_serving
+    store.cleanup(one, second)
+    print(json.dumps({"drawn": sorted(drawn), "left": left, "lease": {
+        "numbers": [first, second], "renewed_s": round(expires[second]), "ttl_ms": ttl_ms,
+        "after_expiry": after_expiry, "serving": serving, "gone": store.get_lock(one) is None}}))
 
 
 if __name__ == "__main__":
