@@ -4,7 +4,7 @@ Trains the model if its inputs changed (scripts.train_model), serves it with
 the real Rasa server, parses every held-out utterance through `/model/parse`
 and prints intent accuracy, category accuracy, macro-F1 and entity F1, overall
 and per slice (accented / plain / teencode / english), plus the top confusions,
-for each held-out batch (the original set, the fresh one, the two hard ones) and for the
+for each held-out batch (the original set, the fresh one, the three hard ones) and for the
 first two together. A category counts as right only when the intent is right too.
 Safety numbers (bench/nlu_metrics.py) for every batch: emergency recall with the
 right number, denunciation recall, out-of-scope precision and recall.
@@ -40,6 +40,8 @@ HELDOUT_HARD = ROOT / "data/nlu_eval/heldout_hard.yaml"
 # Issue 18, session 4: a second hard batch written before the model ran on it, to check that
 # the cues and data written for the first one (and for the dev sets) generalise.
 HELDOUT_HARD2 = ROOT / "data/nlu_eval/heldout_hard2.yaml"
+# Session 5: a third hard batch, written before anything ran on it, vocabulary varied on purpose.
+HELDOUT_HARD3 = ROOT / "data/nlu_eval/heldout_hard3.yaml"
 ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
 API_SAMPLE = 200  # held-out texts timed through POST /api/v1/nlu/parse (floor: p50 ≤ 30 ms)
 
@@ -150,7 +152,9 @@ def main() -> None:
                "hard held-out (data/nlu_eval/heldout_hard.yaml)":
                    yaml.safe_load(HELDOUT_HARD.read_text(encoding="utf-8")),
                "second hard held-out (data/nlu_eval/heldout_hard2.yaml)":
-                   yaml.safe_load(HELDOUT_HARD2.read_text(encoding="utf-8"))}
+                   yaml.safe_load(HELDOUT_HARD2.read_text(encoding="utf-8")),
+               "third hard held-out (data/nlu_eval/heldout_hard3.yaml)":
+                   yaml.safe_load(HELDOUT_HARD3.read_text(encoding="utf-8"))}
     items = [item for batch in batches.values() for item in batch]
     override = os.environ.get("NLU_EVAL_MODEL")  # evaluate an experimental model instead
     model = Path(override) if override else ensure_model()

@@ -34,6 +34,7 @@ NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "data/nlu_eval/heldout_fresh.yaml",
            "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
            "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
+           "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
            # seen while writing nlu/safety.py's cues: development sets, not tests
            "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml",
            "dev_safety": ROOT / "data/nlu_eval/dev_safety.yaml"}
@@ -203,7 +204,7 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        if name in ("hard", "hard2", "dev", "dev_safety"):
+        if name in ("hard", "hard2", "hard3", "dev", "dev_safety", "dev_round3"):
             line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
                 f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
                 + f" | cat {s['cat']:.3f}")
