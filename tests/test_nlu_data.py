@@ -582,6 +582,65 @@ def test_hard2_never_in_training_nor_other_batches():
     assert not similar, similar[:20]
 
 
+
+HELDOUT_HARD3_FILE = ROOT / "data" / "nlu_eval" / "heldout_hard3.yaml"
+# heldout_hard3.yaml (issue 18, session 5): written before anything ran on it; adds `plain`
+# (accented Vietnamese typed without marks) and `teencode` to hard2's slices.
+HARD3_SLICES = (*HARD2_SLICES, "plain", "teencode")
+
+
+@lru_cache(maxsize=1)
+def heldout_hard3() -> list[dict]:
+    doc = yaml.safe_load(HELDOUT_HARD3_FILE.read_text(encoding="utf-8"))
+    assert isinstance(doc, list), "heldout_hard3.yaml must be a list of items"
+    return doc
+
+
+def test_hard3_items_are_valid_and_cover_what_matters():
+    items = heldout_hard3()
+    assert len(items) >= 120
+    for item in items:
+        assert set(item) <= {"text", "intent", "category", "number", "slice", "tag"}, item
+        text = item["text"]
+        assert text == unicodedata.normalize("NFC", text) and text.strip() == text, item
+        if item["intent"] == "emergency":
+            assert item.get("number") == EMERGENCY_NUMBER[item.get("category")], item
+        elif item["intent"] == "report_issue":
+            assert item.get("category") in REPORT_CATEGORIES and "number" not in item, item
+        else:
+            assert item["intent"] in PLAIN_INTENTS and "category" not in item, item
+        assert item["slice"] in HARD3_SLICES and item.get("tag") in (None, *HARD_TAGS), item
+        if item["slice"] == "english":
+            assert text.isascii(), text
+        if item["slice"] == "transcript":
+            assert text == text.lower() and not re.search(r"[.,!?;:]", text), text
+    numbers = Counter(i["number"] for i in items if i["intent"] == "emergency")
+    assert all(numbers[n] >= 4 for n in ("112", "113", "114", "115")), numbers
+    intents = Counter(i["intent"] for i in items)
+    assert intents["denounce"] >= 12 and intents["out_of_scope"] >= 15, intents
+
+
+def test_hard3_never_in_training_nor_other_batches():
+    """As for hard2: examples written after the batch must be genuinely different from it."""
+    train = all_training_texts()
+    train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
+    train_sets = [_word_set(t) for t, _ in train]
+    other = {near_key(i["text"]) for i in all_heldout() + heldout_hard() + heldout_hard2()}
+    keys = Counter(near_key(i["text"]) for i in heldout_hard3())
+    assert not [k for k, n in keys.items() if n > 1]
+    leaked, similar = [], []
+    for item in heldout_hard3():
+        text = item["text"]
+        if near_key(text) in train_near | other or dup_key(text) in train_near:
+            leaked.append(text)
+            continue
+        words = _word_set(text)
+        if len(words) >= 4 and any(len(words & w) / len(words | w) >= 0.8 for w in train_sets):
+            similar.append(text)
+    assert not leaked, leaked[:20]
+    assert not similar, similar[:20]
+
+
 # ------------------------------------------------------------------ teencode map
 
 
