@@ -37,7 +37,8 @@ HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "dat
            "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
            # seen while writing nlu/safety.py's cues: development sets, not tests
            "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml",
-           "dev_safety": ROOT / "data/nlu_eval/dev_safety.yaml"}
+           "dev_safety": ROOT / "data/nlu_eval/dev_safety.yaml",
+           "dev_round3": ROOT / "data/nlu_eval/dev_round3.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:
