@@ -51,7 +51,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from feedback_router.messaging import outbox
 from feedback_router.core.codes import ALPHABET, normalize_code
 from feedback_router.core.db import session_scope
-from feedback_router.core.models import Base, Contact, Outbox, utcnow
+from feedback_router.core.models import Base, Contact, utcnow
+from feedback_router.messaging.models import Outbox
 from feedback_router.contacts import channel_of, get_or_create_contact, hotline_number
 from nlu import clock
 

@@ -6,7 +6,6 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     DateTime,
     Enum,
@@ -184,30 +183,6 @@ class TicketFollower(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     contact: Mapped[Contact] = relationship()
-
-
-class Outbox(Base):
-    """Messages to citizens, written in the same transaction as the change they announce;
-    channel adapters claim due rows, deliver them and mark them sent or failed."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
-    unit_id: Mapped[str | None] = mapped_column(String(80))  # whose operators call back (set by enqueue)
-    channel: Mapped[str] = mapped_column(String(32))
-    recipient: Mapped[str] = mapped_column(String(255))  # the contact's namespaced sender_id
-    text: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
 
 
 class DashboardUser(Base):

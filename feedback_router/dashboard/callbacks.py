@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_router.civic.models import Suggestion, SuggestionEvent
-from feedback_router.core.models import Outbox, Ticket, TicketEvent
+from feedback_router.core.models import Ticket, TicketEvent
+from feedback_router.messaging.models import Outbox
 
 
 def record_callback(session: Session, item: Outbox, actor: str, note: str, when: datetime) -> None:

@@ -1,17 +1,40 @@
-"""Tables owned by the channels: inbound dedupe, household devices, announcements.
-
-They subclass the project's declarative `Base` but live here (not in feedback_router):
-channels never touch the tickets tables, only their own bookkeeping.
+"""Tables of messaging: the outbox, the inbound queue (and its dedupe keys), household devices
+and their announcements. The domains write outbox rows through messaging.outbox; channels
+reach these tables only through the messaging services.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_router.core.models import Base, utcnow
+
+
+class Outbox(Base):
+    """Messages to citizens, written in the same transaction as the change they announce;
+    channel adapters claim due rows, deliver them and mark them sent or failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    unit_id: Mapped[str | None] = mapped_column(String(80))  # whose operators call back (set by enqueue)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(255))  # the contact's namespaced sender_id
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
 
 
 class InboundUpdate(Base):

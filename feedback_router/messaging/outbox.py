@@ -39,7 +39,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from feedback_router.core.db import get_engine, session_scope
-from feedback_router.core.models import Contact, DashboardUser, Outbox, Ticket
+from feedback_router.core.models import Contact, DashboardUser, Ticket
+from feedback_router.messaging.models import Outbox
 from nlu import clock
 
 MAX_ATTEMPTS = 20

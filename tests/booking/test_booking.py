@@ -38,7 +38,7 @@ from feedback_router.booking.service import (
 )
 from feedback_router.core.codes import ALPHABET
 from feedback_router.core.db import make_engine
-from feedback_router.core.models import Outbox
+from feedback_router.messaging.models import Outbox
 
 DAY = date(2030, 3, 12)  # a Tuesday, far enough ahead to stay in the future
 NOW = datetime(2030, 3, 11, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hanoi, the day before

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from feedback_router.booking.service import HANOI, Booking, Slot, book, publish_slots
 from feedback_router.core.db import make_engine
 from feedback_router.booking.desks import load_desks, planned_slots
-from feedback_router.core.models import Outbox
+from feedback_router.messaging.models import Outbox
 from nlu import clock
 from scripts import procs
 from tests.channels.standins.telegram_api import TelegramStandIn

@@ -14,7 +14,7 @@ from bot.channels import delivery
 from feedback_router.messaging import devices as device
 from feedback_router.messaging import outbox
 from feedback_router.core.db import get_engine, session_scope
-from feedback_router.core.models import Outbox
+from feedback_router.messaging.models import Outbox
 from feedback_router.contacts import get_or_create_contact
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.channels.standins.zalo_api import ZaloStandIn

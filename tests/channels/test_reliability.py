@@ -14,12 +14,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from bot.channels import delivery, inbound
-from feedback_router.messaging.models import InboundUpdate
+from feedback_router.messaging.models import InboundUpdate, Outbox
 from bot.gateway import Gateway
 from bot.message import Message
 from feedback_router.messaging import outbox
 from feedback_router.core.db import get_engine, session_scope
-from feedback_router.core.models import Outbox
 from feedback_router.contacts import get_or_create_contact
 from tests.channels.conftest import API_TOKEN, TELEGRAM_SECRET
 from tests.channels.standins.rasa_rest import RasaStandIn

@@ -13,7 +13,8 @@ from feedback_router.civic import suggestions as sg
 from feedback_router.civic.models import Denunciation, Suggestion, SuggestionSupport
 from feedback_router.core.db import session_scope
 from feedback_router.civic.identity_crypto import Identity
-from feedback_router.core.models import Contact, DashboardUser, Outbox
+from feedback_router.core.models import Contact, DashboardUser
+from feedback_router.messaging.models import Outbox
 from tests.civic.conftest import INSPECTORATE, WARD, Secret
 
 BUS = "Đề nghị lắp thêm điểm dừng xe buýt ở đầu ngõ 100 Hoàng Quốc Việt"

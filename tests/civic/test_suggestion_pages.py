@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from bot.channels import delivery
 from feedback_router.civic import suggestions as sg
 from feedback_router.core.db import session_scope
-from feedback_router.core.models import Outbox
+from feedback_router.messaging.models import Outbox
 from tests.channels.standins.telegram_api import TelegramStandIn
 from tests.civic.conftest import login
 

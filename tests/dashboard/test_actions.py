@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback_router.core.models import Outbox, Ticket, TicketEvent, TicketFollower
+from feedback_router.core.models import Ticket, TicketEvent, TicketFollower
+from feedback_router.messaging.models import Outbox
 from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from feedback_router.dashboard import reply_templates as rt
 from feedback_router.core.db import session_scope
-from feedback_router.core.models import Outbox, Ticket, TicketFollower
+from feedback_router.core.models import Ticket, TicketFollower
+from feedback_router.messaging.models import Outbox
 from feedback_router.tickets.service import create_ticket
 
 from tests.browser import needs_chromium

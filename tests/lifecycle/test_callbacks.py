@@ -16,7 +16,8 @@ from feedback_router.tickets import lifecycle
 from feedback_router.civic import suggestions
 from feedback_router.civic.models import Suggestion, SuggestionEvent
 from feedback_router.core.db import engine_for
-from feedback_router.core.models import Outbox, Ticket, TicketEvent
+from feedback_router.core.models import Ticket, TicketEvent
+from feedback_router.messaging.models import Outbox
 from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login

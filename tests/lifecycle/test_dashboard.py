@@ -6,7 +6,8 @@ from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from feedback_router.core.models import Outbox, Ticket
+from feedback_router.core.models import Ticket
+from feedback_router.messaging.models import Outbox
 from feedback_router.tickets.service import create_ticket
 
 from .conftest import Units, login

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from feedback_router.tickets import lifecycle
 from feedback_router.messaging import outbox
 from feedback_router.core.db import session_scope
-from feedback_router.core.models import Outbox, Ticket, TicketFollower, TicketStatus
+from feedback_router.core.models import Ticket, TicketFollower, TicketStatus
+from feedback_router.messaging.models import Outbox
 from feedback_router.tickets.service import create_ticket, likely_duplicate
 from nlu import clock
 

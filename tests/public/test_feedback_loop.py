@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 
 from feedback_router.tickets import lifecycle
 from feedback_router.core.db import session_scope
-from feedback_router.core.models import Outbox, Ticket
+from feedback_router.core.models import Ticket
+from feedback_router.messaging.models import Outbox
 from feedback_router.public.feedback import FeedbackRefused, rate_ticket, rating_stats, reopen_ticket
 from feedback_router.tickets.service import create_ticket
 

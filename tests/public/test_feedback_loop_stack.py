@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from feedback_router.tickets import lifecycle
 from feedback_router.core.db import make_engine
-from feedback_router.core.models import Outbox, Ticket
+from feedback_router.core.models import Ticket
+from feedback_router.messaging.models import Outbox
 from tests.conftest import Stack
 from tests.test_e2e_conversation import joined, say
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bot.message import Message, Reply
 from bot.web import create_app
 from feedback_router.core import db
-from feedback_router.core.models import Contact, Outbox
+from feedback_router.core.models import Contact
+from feedback_router.messaging.models import Outbox
 from feedback_router.messaging.outbox import enqueue
 
 API_TOKEN = "test-api-token"
