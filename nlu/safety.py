@@ -35,7 +35,11 @@ ASK_INTENT = "danger_check"
 EMERGENCY_NUMBERS = {"fire": "114", "rescue": "114", "crime": "113", "medical": "115"}
 UNCLEAR = "unclear"  # emergency category when no type is named: number 112
 UNCLEAR_NUMBER = "112"
-SURE_TYPE = 0.9  # the model's type is kept without a cue only above this confidence
+# The model's type is kept without a cue only above this confidence. 0.9 (session 4) sent
+# emergencies whose wording no cue names to 112 although the model typed them right
+# ("stuck in a collapsed trench" → rescue 0.8); 0.7 types 4 more of dev_round3.yaml's 43
+# emergencies and none of the other dev sets' changes. A call for help still gets 112.
+SURE_TYPE = 0.7
 KINDS = ("fire", "crime", "rescue", "medical")  # priority when several types are named
 
 # Cues written as regular expressions over lower-case NFC text; each must match whole
@@ -429,6 +433,7 @@ _HELP_CUES = (
 _SCENE_CUES = (
     r"có chuyện (?:rồi|lớn|ở|nghiêm trọng|không hay)",
     r"chuyện lớn",
+    r"(?:gặp|bị) nạn",
     r"(?:đang )?loạn (?:lắm|hết|cả lên|rồi)",
     r"la hét",
     r"tiếng (?:la|hét|kêu cứu|khóc thét)",
@@ -479,7 +484,7 @@ _PAST_CUES = (
     r"mấy (?:đêm|hôm|bữa|ngày|tuần|tháng) (?:nay|rồi|liền)",
     r"(?:mưa|gió to|trời mưa|gió) là",
     r"hồi (?:tuần|tháng|năm) (?:trước|rồi|ngoái)",
-    r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật)",
+    r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật|cắn|rượt|đuổi|chập|nổ|tràn|rơi|rớt)",
     r"bạo lực học đường",
     r"bóng (?:đèn|điện)",
     r"cầu chì",
@@ -498,6 +503,9 @@ _HAZARD_CUES = (
     r"sợ (?:có người|rơi|sập|đổ|bị)",
     r"lỡ có",
     r"sợ cháy",
+    # fear of a harm that has not happened: "sợ (nó) rơi xuống", "lo là sẽ sập", "afraid it will fall"
+    r"(?:sợ|lo) (?:là )?(?:sẽ )?(?:\w+ ){0,2}(?:rơi|rớt|sập|đổ|ngã|trúng|đè|bay (?:xuống|vào|trúng))",
+    r"(?:afraid|worried|scared) (?:that )?(?:it|they|someone|somebody|a \w+) (?:will|might|could|may)",
     r"chưa (?:ai|có ai) bị",
     r"không ai bị",
     r"may không ai",
@@ -554,6 +562,9 @@ _FIGURATIVE_PHRASES = (
     r"killing me",
     r"cháy (?:đáy|nồi)",
     r"(?:my |the |our )?(?:code|game|team|song|playlist|streak|stocks?)(?: is| are| was)? on fire",
+    # "I'm on fire today": a person saying it of themself is boasting; a burning person
+    # is written about by someone else ("he's on fire", "my son caught fire").
+    r"(?:i'?m|i am|we'?re|we are) (?:\w+ )?on fire",
 )
 # Topics that make the whole message chit-chat: danger words in it count only with a
 # "now" cue ("deadline dí quá cứu tôi với" is no call for help).
@@ -709,6 +720,9 @@ _OFFICIAL = (
     r"(?:phường|xã)(?! hội)(?: \w+)?"
     r" (?:thu|nhận|đòi|ăn|bảo kê|ép|cho người|cưỡng chế|tháo dỡ|niêm phong|tịch thu|đập phá)",
     r"sở \w+",
+    r"chairman",
+    r"mayor",
+    r"head of the (?:village|commune|ward|district|department)",
     r"police",
     r"cops?",
     r"officers?",
@@ -796,6 +810,10 @@ _MISCONDUCT = (
     r"pay (?:him|her|them) (?:directly|in cash|cash|extra|under)",
     r"(?:keep|keeps|kept|pocket|pockets|pocketed) (?:the )?(?:\w+ )?(?:money|rent|fees|fines)(?: \w+){0,2}"
     r" for (?:themselves|himself|herself)",
+    # a demand for money, or public land/property handed over, in any English wording
+    r"demand(?:ed|s|ing)? (?:\w+ ){0,2}(?:cash|money|payment|a bribe|bribes)",
+    r"(?:signed|handed|gave|giving|sold|selling) (?:over |off |away )?(?:\w+ ){0,3}"
+    r"(?:public|state|commune|ward|village) (?:land|property|funds|money)",
     r"fake receipts?",
     r"no receipt",
 )

@@ -150,3 +150,55 @@ def test_more_accusations_are_denunciations(text: str) -> None:
 ])
 def test_typing_follows_the_labelling_guide(text: str, kind: str) -> None:
     assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+# Session 5: structural cues found on data/nlu_eval/dev_round3.yaml.
+
+@pytest.mark.parametrize("text", [
+    "mai ton nha ben bi gio toc mot nua, dang lat phat, so bay xuong duong",
+    "biển quảng cáo lung lay, tôi sợ nó rơi trúng người đi đường",
+    "the sign is hanging loose and I'm afraid it will fall on someone",
+])
+def test_fear_of_a_harm_to_come_is_a_hazard(text: str) -> None:
+    sig = safety.signals(text)
+    assert sig.past and not sig.kinds, text
+    assert safety.refine(text, _decided("emergency"))["intent"] == "report_issue", text
+
+
+def test_fear_cue_does_not_hide_a_fire_in_a_house_number() -> None:
+    assert safety.signals("nha so bay dang chay roi").kinds == ("fire",)
+
+
+def test_someone_in_an_accident_with_a_call_to_come_is_112() -> None:
+    text = "nguy rồi có người gặp nạn ở chân cầu anh ơi tới gấp"
+    out = safety.refine(text, _decided("emergency", emergency="medical"))
+    assert out["intent"] == "emergency" and out["categories"][0][0] == safety.UNCLEAR
+
+
+def test_boasting_on_fire_is_no_fire_but_someone_else_on_fire_is() -> None:
+    assert not safety.signals("I'm on fire at the gym today, new record").kinds
+    assert safety.signals("help, he is on fire").kinds == ("fire",)
+
+
+@pytest.mark.parametrize("text", [
+    "The police at the checkpoint demanded cash before they would let our truck go",
+    "the commune chairman signed over a plot of public land to his brother in law",
+])
+def test_english_demands_and_public_land_handed_over_are_accusations(text: str) -> None:
+    assert safety.refine(text, _decided("report_issue"))["intent"] == "denounce", text
+
+
+def test_model_type_is_kept_from_sure_type_without_a_cue() -> None:
+    def decided(p: float) -> dict:
+        return {**_decided("emergency"), "emergency_categories": [("rescue", p), ("medical", 1 - p)]}
+
+    text = "bố tôi ở dưới công trường đường Láng"  # no cue: the model's type or 112
+    assert not safety.signals(text).kinds
+    assert safety.refine(text, decided(safety.SURE_TYPE)) == decided(safety.SURE_TYPE)  # the model's rescue stands
+    assert safety.refine(text, decided(safety.SURE_TYPE - 0.1))["categories"][0][0] == safety.UNCLEAR
+
+
+def test_a_habit_is_no_emergency() -> None:
+    text = "con chó nhà bên hay cắn người đi qua, chủ không xích lại"
+    assert safety.signals(text).past
+    assert safety.refine(text, _decided("emergency"))["intent"] == "report_issue"
