@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -92,13 +91,11 @@ def build_app():  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    startup_check("actions")  # unsafe secrets outside development: no start
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+    settings = startup_check("actions")  # unsafe secrets outside development: no start
+    logging.basicConfig(level=settings.log_level,
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
-    host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
-    port = int(os.environ.get("ACTIONS_PORT", "5055"))
     app = build_app()
-    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    app.run(host=settings.actions_host, port=settings.actions_port, single_process=True, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

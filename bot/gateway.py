@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ import requests
 
 from bot.message import Message, Reply
 from bot.rasa_transport import rasa_session, timeouts
+from feedback_router.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,12 @@ class GatewayError(RuntimeError):
 
 
 def _token_params() -> dict[str, str]:
-    token = os.environ.get("RASA_TOKEN", "")
+    token = get_settings().rasa_token.get_secret_value()
     return {"token": token} if token else {}
 
 
 def rasa_url() -> str:
-    return os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
+    return get_settings().rasa_url.rstrip("/")
 
 
 def _rasa_text(message: Message) -> str:

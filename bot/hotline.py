@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import re
 import signal
 import threading
@@ -39,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import Gateway
 from bot.message import Message
+from feedback_router.core.settings import get_settings
 from feedback_router.messaging.calls import CallRegistry
 from voice.call_flow import TransferRequest
 from voice.call_record import CallRecord, mask_number
@@ -195,8 +195,8 @@ async def serve() -> None:
     def health() -> dict[str, Any]:
         return server.health() if started else {"status": "starting"}
 
-    http = make_http(state, health, os.environ.get("HOTLINE_HEALTH_HOST", "127.0.0.1"),
-                     int(os.environ.get("HOTLINE_HEALTH_PORT", "8092")))
+    settings = get_settings()
+    http = make_http(state, health, settings.hotline_health_host, settings.hotline_health_port)
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
     if task is not None:  # SIGTERM (honcho, systemd): hang up calls and keep their records first
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -213,8 +213,8 @@ async def serve() -> None:
 def main() -> None:
     from feedback_router.core.settings import startup_check
 
-    startup_check("hotline")  # unsafe secrets outside development: no start (issue 14)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+    settings = startup_check("hotline")  # unsafe secrets outside development: no start (issue 14)
+    logging.basicConfig(level=settings.log_level,
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(serve())

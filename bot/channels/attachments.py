@@ -5,11 +5,11 @@ bridges to the voice package (ASR for voice notes, TTS for device replies)."""
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from pathlib import Path
 
 from bot.message import Attachment
+from feedback_router.core.settings import get_settings
 from feedback_router.messaging import blobs
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def sniff_audio(data: bytes) -> str | None:
 
 
 def asr_enabled() -> bool:
-    return os.environ.get("CHANNELS_ASR", "auto").lower() not in ("off", "0", "false", "no")
+    return get_settings().asr_on
 
 
 def transcribe(ref: str | Path) -> str | None:
@@ -83,7 +83,7 @@ def transcribe(ref: str | Path) -> str | None:
 
 
 def tts_enabled() -> bool:
-    if os.environ.get("CHANNELS_TTS", "auto").lower() in ("off", "0", "false", "no"):
+    if not get_settings().tts_on:
         return False
     try:
         import voice.tts  # noqa: F401

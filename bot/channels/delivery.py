@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import threading
 import time
@@ -35,6 +34,7 @@ from bot.channels.zalo import ZaloClient, ZaloError
 from bot.gateway import Gateway
 from bot.health_http import serve_health
 from bot.message import Reply
+from feedback_router.core.settings import get_settings
 from feedback_router.messaging import outbox
 from feedback_router.booking.jobs import BookingJobs
 from feedback_router.tickets.sla import escalate_overdue
@@ -55,7 +55,7 @@ class TelegramSender:
 
         from bot.channels.telegram import api_root
 
-        token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        token = get_settings().telegram_bot_token.get_secret_value()
         if not token:
             raise DeliveryError("TELEGRAM_BOT_TOKEN not set")
         root = api_root()
@@ -116,7 +116,7 @@ def _reply_of(item: Any) -> Reply:
 
 
 def lease_seconds() -> float:
-    return float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+    return get_settings().outbox_lease_seconds
 
 
 def run_once(deliverer: Deliverer, limit: int = 50, now: Any = None) -> dict[str, int]:
@@ -154,21 +154,20 @@ def run_inbound(gateway: Gateway | None) -> dict[str, int]:
 def main() -> None:
     from feedback_router.core.settings import startup_check
 
-    startup_check("delivery")  # unsafe secrets outside development: no start (issue 14)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+    settings = startup_check("delivery")  # unsafe secrets outside development: no start (issue 14)
+    logging.basicConfig(level=settings.log_level,
                         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}')
-    interval = float(os.environ.get("DELIVERY_POLL_SECONDS", "2"))
+    interval = settings.delivery_poll_seconds
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    health = serve_health(os.environ.get("DELIVERY_HEALTH_HOST", "127.0.0.1"),
-                          int(os.environ.get("DELIVERY_HEALTH_PORT", "8093")), "delivery")
+    health = serve_health(settings.delivery_health_host, settings.delivery_health_port, "delivery")
     deliverer = Deliverer()
-    gateway = Gateway() if os.environ.get("DELIVERY_INBOUND", "on") != "off" else None
-    sla_every = float(os.environ.get("SLA_CHECK_SECONDS", "60"))
+    gateway = Gateway() if settings.delivery_inbound != "off" else None
+    sla_every = settings.sla_check_seconds
     next_sla_check = 0.0
     booking_jobs = BookingJobs()  # slots for the days ahead, day-before reminders
-    booking_every = float(os.environ.get("BOOKING_CHECK_SECONDS", "300"))
+    booking_every = settings.booking_check_seconds
     next_booking_check = 0.0
     next_purge = 0.0  # answered inbound messages are kept 2 days (dedupe), then their texts go
     log.info("delivery worker started")

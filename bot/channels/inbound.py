@@ -18,7 +18,6 @@ this module turns messages into payloads and back and decides what to ask Rasa a
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ import requests
 from bot import degraded
 from bot.gateway import Gateway, GatewayError
 from bot.message import Attachment, Location, Message, Reply
+from feedback_router.core.settings import get_settings
 from feedback_router.messaging import inbound_queue as queue
 from feedback_router.messaging import outbox
 
@@ -157,7 +157,7 @@ def actions_ready(timeout: float = 2.0) -> bool:
     """Whether the action server answers its health check. A turn that got no answer because
     the actions were down is sent again only when they are back: sent while the server is
     still starting, Rasa's slot extraction may fail and the form then answers with a fallback."""
-    url = os.environ.get("ACTION_SERVER_URL", "")
+    url = get_settings().action_server_url_given
     if not url:
         return True  # not known here (another host's configuration): let Rasa find out
     health = url.rstrip("/").removesuffix("/webhook") + "/healthz"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import threading
 from typing import Any
 
@@ -40,6 +39,7 @@ from bot.channels import attachments, inbound
 from feedback_router.messaging import dedupe
 from bot.gateway import Gateway
 from bot.message import Attachment, Location, Message, Reply
+from feedback_router.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,12 @@ class UpdateFailed(RuntimeError):
 
 
 def api_root() -> str:
-    return os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+    return get_settings().telegram_api_base_url.rstrip("/")
 
 
 def build_application(token: str | None = None, gateway: Gateway | None = None,
                       base_url: str | None = None) -> Application:
-    token = token or os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    token = token or get_settings().telegram_bot_token.get_secret_value()
     if not token:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
     root = (base_url or api_root()).rstrip("/")
@@ -322,18 +322,19 @@ def remove_keyboard() -> ReplyKeyboardRemove:
 
 def main() -> None:
     """`python -m bot.channels.telegram`: polling (TELEGRAM_MODE=polling) or register the webhook."""
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
-    mode = os.environ.get("TELEGRAM_MODE", "webhook")
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    mode = settings.telegram_mode
     app = build_application()
     if mode == "polling":
         app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
         return
-    url = os.environ.get("TELEGRAM_WEBHOOK_URL", "")
+    url = settings.telegram_webhook_url
     if not url:
         raise SystemExit("TELEGRAM_WEBHOOK_URL must be set to register the webhook (or TELEGRAM_MODE=polling)")
     b = TelegramBridge(app)
     try:
-        ok = b.set_webhook(url, os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""))
+        ok = b.set_webhook(url, settings.telegram_webhook_secret.get_secret_value())
         print(f"[telegram] setWebhook {'ok' if ok else 'failed'}: {url}", flush=True)
     finally:
         b.close()

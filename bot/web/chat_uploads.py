@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.channels import attachments
@@ -13,18 +11,18 @@ from bot.web.api import chat_turn, sender_for
 from bot.web.request_json import BadRequest, json_body
 from feedback_router.messaging.web_identity import NEED_TOKEN, api_client, web_identity
 from feedback_router.messaging import outbox
+from feedback_router.core.settings import get_settings
 from nlu.text import TextError
 
 uploads_bp = Blueprint("chat_uploads", __name__, url_prefix="/api/v1")
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries, sender id, caption
 ALLOWED = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
 INBOX_LIMIT = 50
 
 
 def _max_photo_bytes() -> int:
-    return int(os.environ.get("WEB_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES))
+    return get_settings().web_max_photo_bytes
 
 
 def _error(message: str, status: int):  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import os
 import re
 
 from flask import Blueprint, current_app, jsonify, request, send_file
@@ -37,10 +36,6 @@ AUDIO_MIMES = {"wav": "audio/wav", "ogg-opus": "audio/ogg", "ogg-vorbis": "audio
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def _limit(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
 def _err(message: str, status: int):  # type: ignore[no-untyped-def]
     return jsonify(error=message), status
 
@@ -57,8 +52,8 @@ def _timestamp_shape():  # type: ignore[no-untyped-def]
 @device_bp.before_request
 def _allow_uploads() -> None:
     # The app-wide 64 KB limit is for chat JSON; devices upload clips and photos.
-    request.max_content_length = max(_limit("DEVICE_MAX_AUDIO_BYTES", 5 * 1024 * 1024),
-                                     _limit("DEVICE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)) + 1
+    settings = get_settings()
+    request.max_content_length = max(settings.device_max_audio_bytes, settings.device_max_photo_bytes) + 1
 
 
 def _admin_ok() -> bool:
@@ -189,7 +184,7 @@ def post_message():  # type: ignore[no-untyped-def]
 
 @device_bp.post("/audio")
 def post_audio():  # type: ignore[no-untyped-def]
-    limit = _limit("DEVICE_MAX_AUDIO_BYTES", 5 * 1024 * 1024)
+    limit = get_settings().device_max_audio_bytes
     if (request.content_length or 0) > limit:
         return _err(f"Đoạn ghi âm quá lớn, tối đa {limit // 1024} KB (audio too large, max {limit} bytes).", 413)
     try:
@@ -219,7 +214,7 @@ def post_audio():  # type: ignore[no-untyped-def]
 
 @device_bp.post("/photo")
 def post_photo():  # type: ignore[no-untyped-def]
-    limit = _limit("DEVICE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+    limit = get_settings().device_max_photo_bytes
     if (request.content_length or 0) > limit:
         return _err(f"Ảnh quá lớn, tối đa {limit // 1024} KB (photo too large, max {limit} bytes).", 413)
     try:

@@ -4,22 +4,23 @@ to the python-telegram-bot Application (see bot/channels/telegram.py)."""
 from __future__ import annotations
 
 import hmac
-import os
 
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.web.request_json import BadRequest, json_body
+from feedback_router.core.settings import get_settings
 
 telegram_bp = Blueprint("telegram", __name__, url_prefix="/telegram")
 
 
 @telegram_bp.post("/webhook")
 def telegram_webhook():  # type: ignore[no-untyped-def]
-    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    settings = get_settings()
+    secret = settings.telegram_webhook_secret.get_secret_value()
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return jsonify(error="Sai mã bí mật webhook (bad webhook secret token)."), 401
-    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    if not settings.telegram_bot_token.get_secret_value():
         return jsonify(error="Kênh Telegram chưa được cấu hình (TELEGRAM_BOT_TOKEN not set)."), 503
     try:
         body = json_body(request)

@@ -12,7 +12,6 @@ nor touches one that already has bookings.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from feedback_router.booking.service import HANOI, Desk, DeskKind, Slot
 from feedback_router.core.catalog import Catalog, catalog
 from feedback_router.core.config import DATA_DIR
+from feedback_router.core.settings import get_settings
 from nlu import clock
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -257,7 +257,7 @@ def _holidays(year: int, extra: str) -> frozenset[date]:
 def is_public_holiday(day: date) -> bool:
     """Vietnamese public holidays (Tết included) plus SLA_EXTRA_HOLIDAYS (the same list the
     SLA clock uses: a day the offices close is closed for both)."""
-    return day in _holidays(day.year, os.environ.get("SLA_EXTRA_HOLIDAYS", ""))
+    return day in _holidays(day.year, get_settings().sla_extra_holidays)
 
 
 def planned_slots(schedule: Schedule, day: date) -> list[tuple[datetime, datetime]]:
@@ -351,7 +351,7 @@ def last_planned_start(desk: DeskInfo, today: date, days: int) -> datetime | Non
 def seed_days() -> int:
     """How many days ahead slots are published (BOOKING_SEED_DAYS, default 14)."""
     try:
-        return max(1, min(int(os.environ.get("BOOKING_SEED_DAYS", "14")), 120))
+        return max(1, min(get_settings().booking_seed_days, 120))
     except ValueError:
         return 14
 

@@ -4,7 +4,6 @@ citizen's own channel through the outbox)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from feedback_router.core.db import get_engine, session_scope
+from feedback_router.core.settings import get_settings
 from feedback_router.booking.service import HANOI, enqueue_reminders
 from feedback_router.booking.desks import seed_days, seed_slots
 
@@ -40,6 +40,6 @@ class BookingJobs:
 
 def reminder_hour() -> int:
     try:
-        return min(max(int(os.environ.get("BOOKING_REMINDER_HOUR", "7")), 0), 23)
+        return min(max(get_settings().booking_reminder_hour, 0), 23)
     except ValueError:
         return 7

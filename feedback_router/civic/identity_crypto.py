@@ -28,6 +28,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from feedback_router.core.settings import get_settings
+
 log = logging.getLogger(__name__)
 
 
@@ -81,10 +83,11 @@ def _dev_key(path: Path) -> bytes:
 
 
 def _configured_keys() -> tuple[bytes, ...]:
-    raw = os.environ.get("DENOUNCE_KEY", "").strip()
+    settings = get_settings()
+    raw = settings.denounce_key.get_secret_value().strip()
     if raw:
         return tuple(k.strip().encode() for k in raw.split(",") if k.strip())
-    key_file = os.environ.get("DENOUNCE_KEY_FILE", "").strip()
+    key_file = settings.denounce_key_file.strip()
     if not key_file:
         raise KeyConfigError(
             "DENOUNCE_KEY is not set: denouncers' identities cannot be encrypted. Generate a key with "

@@ -38,6 +38,7 @@ DEFAULT_SECRET_KEY = "dev-only-change-me"
 KNOWN_DEFAULTS = frozenset({"", DEFAULT_SECRET_KEY, "change-me", "changeme", "secret", "password",
                             "postgres", "hanoi", "test", "test-secret", "dev", "admin"})
 MIN_SECRET_KEY_CHARS = 32
+_OFF = frozenset({"off", "0", "false", "no"})  # how CHANNELS_ASR / CHANNELS_TTS are switched off
 
 log = logging.getLogger("feedback_router.core.settings")
 
@@ -86,9 +87,11 @@ class Settings(BaseSettings):
     actions_port: int = _env("ACTIONS_PORT", 5055, ge=1, le=65535)
     # action calls run at once on the action server's thread pool (bot/action_server.py)
     actions_threads: int = _env("ACTIONS_THREADS", 8, ge=1, le=64)
+    # unset matters: the inbound queue then skips its action-server health check (another host's
+    # configuration); see action_server_url_given
     action_server_url: str = _env("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     actions_token: SecretStr = _env("ACTIONS_TOKEN", "")  # shared secret header Rasa → action server
-    # channels (read by their modules; declared here so they are validated and shown)
+    # channels (bot/channels, bot/web; docs in bot/channels/__init__.py)
     telegram_bot_token: SecretStr = _env("TELEGRAM_BOT_TOKEN", "")
     telegram_webhook_secret: SecretStr = _env("TELEGRAM_WEBHOOK_SECRET", "")
     telegram_mode: Literal["webhook", "polling"] = _env("TELEGRAM_MODE", "webhook")
@@ -101,14 +104,25 @@ class Settings(BaseSettings):
     sla_check_seconds: float = _env("SLA_CHECK_SECONDS", 60.0, gt=0)
     booking_check_seconds: float = _env("BOOKING_CHECK_SECONDS", 300.0, gt=0)
     retention_check_seconds: float = _env("RETENTION_CHECK_SECONDS", 3600.0, gt=0)
-    # the inbound queue and the outbox (bot/channels/inbound.py, docs/channels.md), read there
+    # the inbound queue and the outbox (feedback_router/messaging/inbound_queue.py, docs/channels.md)
     inbound_lease_seconds: float = _env("INBOUND_LEASE_SECONDS", 120.0, gt=0)
     inbound_retry_seconds: float = _env("INBOUND_RETRY_SECONDS", 2.0, gt=0)
     inbound_max_backoff_seconds: float = _env("INBOUND_MAX_BACKOFF_SECONDS", 60.0, gt=0)
     inbound_empty_retries: int = _env("INBOUND_EMPTY_RETRIES", 5, ge=1)
     outbox_lease_seconds: float = _env("OUTBOX_LEASE_SECONDS", 120.0, gt=0)
     delivery_inbound: Literal["on", "off"] = _env("DELIVERY_INBOUND", "on")
-    # read by their own modules today; declared so a malformed value fails at start and is shown
+    # the household device's upload limits (bot/web/device_api.py)
+    device_max_audio_bytes: int = _env("DEVICE_MAX_AUDIO_BYTES", 5 * 1024 * 1024, ge=1)
+    device_max_photo_bytes: int = _env("DEVICE_MAX_PHOTO_BYTES", 5 * 1024 * 1024, ge=1)
+    # dashboard map tiles (feedback_router/dashboard/maps.py): OpenStreetMap unless a city tile server
+    dashboard_tile_url: str = _env("DASHBOARD_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    dashboard_tile_attribution: str = _env(
+        "DASHBOARD_TILE_ATTRIBUTION",
+        "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors")
+    # the rest is read here by bot/ and feedback_router/, except: RASA_HOST/RASA_PORT/RASA_TRACKER_DB and
+    # READY_TIMEOUT (scripts/, make run) and the voice ones (AUDIOSOCKET_*, VOSK_*, ASR_ENGINE, PIPER_VOICE,
+    # VOICE_RECORDINGS_DIR: voice/config.py, a lower layer that cannot import this module); declared so a
+    # malformed value fails at start and is shown
     rasa_host: str = _env("RASA_HOST", "127.0.0.1")
     rasa_port: int = _env("RASA_PORT", 5005, ge=1, le=65535)
     rasa_tracker_db: str = _env("RASA_TRACKER_DB", "")
@@ -134,8 +148,8 @@ class Settings(BaseSettings):
     booking_seed_days: int = _env("BOOKING_SEED_DAYS", 14)
     booking_reminder_hour: int = _env("BOOKING_REMINDER_HOUR", 7)
     sla_ack_hours: float = _env("SLA_ACK_HOURS", 8.0)
-    sla_urgent_hours: float | None = _env("SLA_URGENT_HOURS", None)
-    sla_normal_hours: float | None = _env("SLA_NORMAL_HOURS", None)
+    sla_urgent_hours: float = _env("SLA_URGENT_HOURS", 4.0)
+    sla_normal_hours: float = _env("SLA_NORMAL_HOURS", 40.0)
     sla_working_hours: str = _env("SLA_WORKING_HOURS", "08:00-12:00,13:00-17:00")
     sla_extra_holidays: str = _env("SLA_EXTRA_HOLIDAYS", "")
     ready_timeout: float = _env("READY_TIMEOUT", 600.0)
@@ -160,6 +174,22 @@ class Settings(BaseSettings):
     @property
     def development(self) -> bool:
         return self.app_env == "development"
+
+    @property
+    def asr_on(self) -> bool:
+        """CHANNELS_ASR: anything but off/0/false/no (any case) lets voice notes be transcribed."""
+        return self.channels_asr.lower() not in _OFF
+
+    @property
+    def tts_on(self) -> bool:
+        """CHANNELS_TTS: anything but off/0/false/no (any case) lets replies carry speech."""
+        return self.channels_tts.lower() not in _OFF
+
+    @property
+    def action_server_url_given(self) -> str:
+        """ACTION_SERVER_URL as set, or "" when unset: only a configured address may be health-checked
+        (the embedded default would point another host's web app at its own loopback)."""
+        return self.action_server_url if "action_server_url" in self.model_fields_set else ""
 
     @property
     def cookies_secure(self) -> bool:

@@ -8,7 +8,6 @@ default; a city can point it at its own tile server).
 from __future__ import annotations
 
 import math
-import os
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,10 +18,9 @@ from feedback_router.dashboard import labels
 from feedback_router.dashboard.search import QueueParams, filtered, scope
 from feedback_router.tickets.duplicates import distance_m
 from feedback_router.core.models import DashboardUser, Ticket
+from feedback_router.core.settings import get_settings
 from feedback_router.tickets.sla import as_utc
 
-DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"
 HANOI_CENTER = (21.0285, 105.8542)
 MAP_LIMIT = 5000
 NEARBY_M = 500.0
@@ -30,8 +28,8 @@ NEARBY_LIMIT = 20
 
 
 def map_config() -> dict[str, object]:
-    return {"tiles": os.environ.get("DASHBOARD_TILE_URL", DEFAULT_TILE_URL),
-            "attribution": os.environ.get("DASHBOARD_TILE_ATTRIBUTION", DEFAULT_ATTRIBUTION),
+    settings = get_settings()
+    return {"tiles": settings.dashboard_tile_url, "attribution": settings.dashboard_tile_attribution,
             "center": list(HANOI_CENTER)}
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from feedback_router.staff.auth import ROLES, create_user, set_password
 from feedback_router.core.db import session_scope
 from feedback_router.core.models import DashboardUser, Unit
+from feedback_router.core.settings import get_settings
 from feedback_router.staff.security_models import bump_session_version
 
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cmd in ("passwd", "revoke"):
         return _change(args.cmd, args.username)
-    password = os.environ.get("DASHBOARD_PASSWORD") or getpass.getpass("Password: ")
+    password = get_settings().dashboard_password.get_secret_value() or getpass.getpass("Password: ")
     try:
         with session_scope() as session:
             if args.unit and session.get(Unit, args.unit) is None:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _change(cmd: str, username: str) -> int:
     try:
-        password = (os.environ.get("DASHBOARD_PASSWORD") or getpass.getpass("New password: ")) \
+        password = (get_settings().dashboard_password.get_secret_value() or getpass.getpass("New password: ")) \
             if cmd == "passwd" else ""
         with session_scope() as session:
             user = session.scalar(select(DashboardUser).where(DashboardUser.username == username.strip()))

@@ -15,7 +15,6 @@ security) handled within 4 working hours of acknowledgement; a normal one within
 from __future__ import annotations
 
 import functools
-import os
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,7 @@ from nlu import clock
 from sqlalchemy import Engine, and_, or_, select
 from feedback_router.core.db import get_engine, session_scope
 from feedback_router.core.models import Ticket, TicketEvent, TicketStatus
+from feedback_router.core.settings import get_settings
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -34,22 +34,19 @@ def as_utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
-def _hours(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
 def ack_hours() -> float:
-    return _hours("SLA_ACK_HOURS", 8)
+    return get_settings().sla_ack_hours
 
 
 def resolution_hours(urgency: str) -> float:
+    settings = get_settings()
     if urgency in ("urgent", "emergency"):
-        return _hours("SLA_URGENT_HOURS", 4)
-    return _hours("SLA_NORMAL_HOURS", 40)
+        return settings.sla_urgent_hours
+    return settings.sla_normal_hours
 
 
 def working_periods() -> list[tuple[time, time]]:
-    spec = os.environ.get("SLA_WORKING_HOURS", "08:00-12:00,13:00-17:00")
+    spec = get_settings().sla_working_hours
     periods = []
     for part in spec.split(","):
         start, end = part.strip().split("-")
@@ -69,7 +66,7 @@ def _holidays_for(year: int, extra: str) -> frozenset[date]:
 def is_working_day(day: date) -> bool:
     if day.weekday() >= 5:
         return False
-    return day not in _holidays_for(day.year, os.environ.get("SLA_EXTRA_HOLIDAYS", ""))
+    return day not in _holidays_for(day.year, get_settings().sla_extra_holidays)
 
 
 def add_working_hours(start: datetime, hours: float) -> datetime:
