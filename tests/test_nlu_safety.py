@@ -202,3 +202,36 @@ def test_a_habit_is_no_emergency() -> None:
     text = "con chó nhà bên hay cắn người đi qua, chủ không xích lại"
     assert safety.signals(text).past
     assert safety.refine(text, _decided("emergency"))["intent"] == "report_issue"
+
+
+# Round 4 (data/nlu_eval/dev_round4.yaml): hyperbole and pets are no danger; more public
+# actors and ways of taking.
+
+@pytest.mark.parametrize("text", [
+    "anh ơi team em vừa bị sập server game, ai sửa giùm",
+    "that concert was insane, the crowd totally exploded when they came on",
+    "ny t đang đi chơi vs đứa khác, t tức muốn nổ tung",
+])
+def test_hyperbole_names_no_danger(text: str) -> None:
+    sig = safety.signals(text)
+    assert not sig.kinds and sig.figurative, text
+
+
+def test_hyperbole_cues_leave_real_danger_alone() -> None:
+    assert safety.signals("nhà sập rồi có người bên trong").kinds == ("rescue",)
+    assert safety.signals("bình ga nổ tung cả bếp").kinds == ("fire",)
+
+
+def test_own_pet_is_off_topic() -> None:
+    text = "con vẹt nhà tui tự nhiên rụng lông, nó bị bệnh gì"
+    assert safety.refine(text, _decided("emergency"))["intent"] == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", [
+    "the ward vice chairman is renting out the community hall and keeping the money",
+    "bac si truong tram y te xa ban thuoc cap phat mien phi cho nguoi dan",
+    "tổ trưởng tổ dân phố ép mọi nhà ký xác nhận để hưởng lợi",
+    "ông giám đốc bệnh viện công cho người nhà trúng thầu thiết bị",
+])
+def test_more_public_actors_and_takings_are_accusations(text: str) -> None:
+    assert safety.refine(text, _decided("report_issue"))["intent"] == "denounce", text
