@@ -125,6 +125,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"nổ súng",
         r"trấn lột",
         r"tạt axit",
+        r"(?:pour(?:ing|ed|s)?|throw(?:ing|n|s)?|threw|splash(?:ing|ed|es)?) (?:\w+ ){0,2}acid",
         r"cưỡng ép",
         r"khống chế",
         r"lôi .{0,20}lên xe",
@@ -176,6 +177,11 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"call (?:the )?police",
     ),
     "rescue": (
+        # a person outside the safe side of a height, in any wording
+        r"(?:kid|child|boy|girl|man|woman|person|someone|somebody|baby|toddler)(?: \w+){0,3}"
+        r" (?:standing|sitting|hanging|climbing|dangling) (?:\w+ ){0,4}(?:ledge|railing|window ?sill|edge of the roof)",
+        r"(?:bé|cháu|đứa nhỏ|đứa trẻ|thằng bé|con bé|em bé)(?: \w+){0,3} (?:đang )?(?:đứng|ngồi|treo|đu|trèo|leo)"
+        r" (?:\w+ ){0,3}(?:mép|lan can|bệ cửa sổ|ngoài ban công|mép mái|thành cầu)",
         r"mắc kẹt",
         r"(?:bị|còn|đang) kẹt(?! xe| tiền)",
         r"kẹt (?:trong|giữa|thang|đầu|chân|tay|dưới|lại|trên)",
@@ -399,6 +405,7 @@ _WEAK_CUES: dict[str, tuple[str, ...]] = {
     "crime": (
         r"móc túi",
         r"đe dọa",
+        r"dọa (?:đốt|châm lửa|giết|đâm|chém|cho nổ|thiêu|tạt)",
         r"đánh hội đồng",
         r"xô xát",
         r"đòi nợ thuê",
@@ -484,6 +491,7 @@ _PAST_CUES = (
     r"mấy (?:đêm|hôm|bữa|ngày|tuần|tháng) (?:nay|rồi|liền)",
     r"(?:mưa|gió to|trời mưa|gió) là",
     r"hồi (?:tuần|tháng|năm) (?:trước|rồi|ngoái)",
+    r"(?:tuần|tháng|năm) rồi",
     r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật|cắn|rượt|đuổi|chập|nổ|tràn|rơi|rớt)",
     r"bạo lực học đường",
     r"bóng (?:đèn|điện)",
@@ -504,7 +512,9 @@ _HAZARD_CUES = (
     r"lỡ có",
     r"sợ cháy",
     # fear of a harm that has not happened: "sợ (nó) rơi xuống", "lo là sẽ sập", "afraid it will fall"
-    r"(?:sợ|lo) (?:là )?(?:sẽ )?(?:\w+ ){0,2}(?:rơi|rớt|sập|đổ|ngã|trúng|đè|bay (?:xuống|vào|trúng))",
+    r"(?:sợ|lo) (?:là )?(?:sẽ )?(?:\w+ ){0,2}(?:rơi|rớt|sập|đổ|ngã|trúng|đè|bay (?:xuống|vào|trúng)"
+    r"|bị thương|chết|cháy|nổ|điện giật)",
+    r"lỡ (?:\w+ ){0,2}(?:cháy|sập|đổ|nổ|rơi)",
     r"(?:afraid|worried|scared) (?:that )?(?:it|they|someone|somebody|a \w+) (?:will|might|could|may)",
     r"chưa (?:ai|có ai) bị",
     r"không ai bị",
@@ -574,6 +584,15 @@ _FIGURATIVE_PHRASES = (
     r"(?:crowd|audience|fans|internet|inbox|sales|views|head|brain|chat|comments)(?: \w+){0,2}"
     r" (?:exploded|blew up|went wild)",
     r"(?:lương|tiền|ví|tài khoản)(?: \w+){0,6} (?:hết sạch|hết veo|cạn sạch|bay màu)",
+    # fire-safety equipment and heart/passion "burning" name no fire
+    r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
+    r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
+    r"(?:con tim|trái tim|tim|lòng|tâm hồn|đam mê|nhiệt huyết|tuổi trẻ)(?: \w+){0,2}"
+    r" (?:đang )?(?:bốc cháy|cháy bỏng|rực cháy|bùng cháy)",
+    # "ăn xong muốn ngất", "sợ chết khiếp", "killing my plants": hyperbole
+    r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
+    r"chết khiếp",
+    r"killing my (?:plants|garden|flowers|grass|back|feet|battery|mood|vibe|budget)",
 )
 # Topics that make the whole message chit-chat: danger words in it count only with a
 # "now" cue ("deadline dí quá cứu tôi với" is no call for help).
@@ -733,6 +752,7 @@ _OFFICIAL = (
     r" (?:thu|nhận|đòi|ăn|bảo kê|ép|cho người|cưỡng chế|tháo dỡ|niêm phong|tịch thu|đập phá)",
     r"sở \w+",
     r"chairman",
+    r"(?:ward|district|commune|city|land|tax|registry|one-stop) office",
     r"giám đốc (?:bệnh viện|sở|trung tâm|ban|kho bạc)",
     r"trạm y tế",
     r"bệnh viện (?:công|huyện|quận|tỉnh|thành phố|nhà nước)",
@@ -834,6 +854,7 @@ _MISCONDUCT = (
     r"(?:keep|keeps|keeping|kept|pocket|pockets|pocketing|pocketed) (?:all )?(?:the )?(?:\w+ )?"
     r"(?:money|rent|fees|fines|cash)",
     r"ask(?:ed|s|ing)? (?:me |us |people )?for (?:a )?(?:tip|bribe|cash|coffee money)",
+    r"(?:until|unless|before) (?:i|we|they|people) (?:paid|pay|gave|give)",
     r"ép (?:\w+ ){1,2}(?:ký|nộp|đóng|mua|góp)",
     r"bán (?:\w+ ){0,3}(?:cấp phát|miễn phí|cứu trợ)",
     r"để (?:được )?hưởng lợi",

@@ -235,3 +235,39 @@ def test_own_pet_is_off_topic() -> None:
 ])
 def test_more_public_actors_and_takings_are_accusations(text: str) -> None:
     assert safety.refine(text, _decided("report_issue"))["intent"] == "denounce", text
+
+
+# Round 5 (data/nlu_eval/dev_round5.yaml): people at a height, acid in English, threats
+# only when going on, fire-safety equipment and burning hearts, services held back for pay.
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("a kid is standing on the ledge of the 5th floor window outside the room", "rescue"),
+    ("thằng bé đang đứng ngoài ban công tầng tám", "rescue"),
+    ("some guys are pouring acid on a man in front of the bank", "crime"),
+    ("ông hàng xóm đang tưới xăng quanh nhà, dọa châm lửa", "crime"),
+])
+def test_round5_danger_classes(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+def test_a_threat_by_phone_is_no_emergency_without_now() -> None:
+    assert not safety.signals("tín dụng đen khủng bố đt nhà mình, dọa tạt sơn").kinds
+
+
+@pytest.mark.parametrize("text", [
+    "gas station on our street has no fire extinguishers and people smoke next to the pumps",
+    "chung cư không có bình chữa cháy, kiểm tra phòng cháy qua loa",
+    "con tim em đang bốc cháy vì anh rồi đó",
+    "đồ ăn quán này dở tệ, ăn xong muốn ngất",
+])
+def test_fire_equipment_and_hyperbole_name_no_danger(text: str) -> None:
+    assert not safety.signals(text).kinds, text
+
+
+def test_fire_words_next_to_equipment_still_count() -> None:
+    assert safety.signals("the fire exit is blocked and the building is burning").kinds == ("fire",)
+
+
+def test_a_service_held_back_until_paid_is_an_accusation() -> None:
+    text = "the district land office lost my file on purpose until I paid an agent they recommended"
+    assert safety.refine(text, _decided("report_issue"))["intent"] == "denounce"
