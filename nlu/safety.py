@@ -584,15 +584,19 @@ _FIGURATIVE_PHRASES = (
     r"(?:crowd|audience|fans|internet|inbox|sales|views|head|brain|chat|comments)(?: \w+){0,2}"
     r" (?:exploded|blew up|went wild)",
     r"(?:lương|tiền|ví|tài khoản)(?: \w+){0,6} (?:hết sạch|hết veo|cạn sạch|bay màu)",
-    # fire-safety equipment and heart/passion "burning" name no fire
-    r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
-    r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
+    # a heart or a passion "burning" names no fire
     r"(?:con tim|trái tim|tim|lòng|tâm hồn|đam mê|nhiệt huyết|tuổi trẻ)(?: \w+){0,2}"
     r" (?:đang )?(?:bốc cháy|cháy bỏng|rực cháy|bùng cháy)",
     # "ăn xong muốn ngất", "sợ chết khiếp", "killing my plants": hyperbole
     r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
     r"chết khiếp",
     r"killing my (?:plants|garden|flowers|grass|back|feet|battery|mood|vibe|budget)",
+)
+# Fire-safety equipment names no fire, but a missing extinguisher is a real report: blanked
+# out before the danger cues like the phrases above, without making the message chit-chat.
+_EQUIPMENT = (
+    r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
+    r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
 )
 # Topics that make the whole message chit-chat: danger words in it count only with a
 # "now" cue ("deadline dí quá cứu tôi với" is no call for help).
@@ -878,6 +882,7 @@ def _cue_table() -> dict[str, tuple[str, ...]]:
         past=_PAST_CUES + _HAZARD_CUES,
         now=_NOW_CUES,
         phrase=_FIGURATIVE_PHRASES,
+        equipment=_EQUIPMENT,
         figurative=_FIGURATIVE,
         worry=_WORRY,
         device=_DEVICE,
@@ -1035,8 +1040,9 @@ def signals(text: str) -> Signals:
     # Figurative phrases ("cháy túi", "đang cháy view") are blanked out before the danger
     # and help cues are looked for: their danger word is not meant.
     phrases = found("phrase", lowered, folded, lowered)
+    blanked = phrases + found("equipment", lowered, folded, lowered)
     if aligned:
-        lowered_m, folded_m = _blank(lowered, phrases), _blank(folded, phrases)
+        lowered_m, folded_m = _blank(lowered, blanked), _blank(folded, blanked)
     else:
         lowered_m, folded_m = lowered, folded
 

@@ -271,3 +271,8 @@ def test_fire_words_next_to_equipment_still_count() -> None:
 def test_a_service_held_back_until_paid_is_an_accusation() -> None:
     text = "the district land office lost my file on purpose until I paid an agent they recommended"
     assert safety.refine(text, _decided("report_issue"))["intent"] == "denounce"
+
+
+def test_fire_equipment_is_a_report_not_chit_chat() -> None:
+    sig = safety.signals("bình chữa cháy ở hành lang chung cư đã hết hạn từ lâu")
+    assert not sig.kinds and not sig.figurative
