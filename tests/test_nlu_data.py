@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 import pytest
@@ -525,24 +525,31 @@ def test_hard_heldout_never_in_training_nor_other_batches():
     assert not similar, similar[:20]
 
 
-# ------------------------------------------------------------------ second hard batch
+# ------------------------------------------------------------------ later hard batches
 
-HELDOUT_HARD2_FILE = ROOT / "data" / "nlu_eval" / "heldout_hard2.yaml"
-# heldout_hard2.yaml (issue 18, session 4): written before the model ran on it; `short` is a
-# problem + an address only, `accented` a plain one-sentence message.
+# Each written before the model or the safety layer ran on it (issue 18): heldout_hard2.yaml
+# (session 4) adds `short` (a problem + an address only) and `accented` (a plain one-sentence
+# message); heldout_hard3.yaml (session 5) adds `plain` (Vietnamese typed without marks) and
+# `teencode`. name → (file, slices, least items, least denunciations, least out-of-scope).
 HARD2_SLICES = (*HARD_SLICES, "short", "accented")
+LATER_HARD = {
+    "hard2": (ROOT / "data" / "nlu_eval" / "heldout_hard2.yaml", HARD2_SLICES, 100, 0, 0),
+    "hard3": (ROOT / "data" / "nlu_eval" / "heldout_hard3.yaml", (*HARD2_SLICES, "plain", "teencode"), 120, 12, 15),
+}
 
 
-@lru_cache(maxsize=1)
-def heldout_hard2() -> list[dict]:
-    doc = yaml.safe_load(HELDOUT_HARD2_FILE.read_text(encoding="utf-8"))
-    assert isinstance(doc, list), "heldout_hard2.yaml must be a list of items"
-    return doc
+@cache
+def later_hard(name: str) -> tuple[dict, ...]:
+    doc = yaml.safe_load(LATER_HARD[name][0].read_text(encoding="utf-8"))
+    assert isinstance(doc, list), f"{LATER_HARD[name][0].name} must be a list of items"
+    return tuple(doc)
 
 
-def test_hard2_items_are_valid_and_cover_what_matters():
-    items = heldout_hard2()
-    assert len(items) >= 100
+@pytest.mark.parametrize("name", list(LATER_HARD))
+def test_later_hard_items_are_valid_and_cover_what_matters(name: str):
+    _file, slices, least, least_denounce, least_oos = LATER_HARD[name]
+    items = later_hard(name)
+    assert len(items) >= least
     for item in items:
         assert set(item) <= {"text", "intent", "category", "number", "slice", "tag"}, item
         text = item["text"]
@@ -553,63 +560,7 @@ def test_hard2_items_are_valid_and_cover_what_matters():
             assert item.get("category") in REPORT_CATEGORIES and "number" not in item, item
         else:
             assert item["intent"] in PLAIN_INTENTS and "category" not in item, item
-        assert item["slice"] in HARD2_SLICES and item.get("tag") in (None, *HARD_TAGS), item
-        if item["slice"] == "english":
-            assert text.isascii(), text
-        if item["slice"] == "transcript":
-            assert text == text.lower() and not re.search(r"[.,!?;:]", text), text
-    numbers = Counter(i["number"] for i in items if i["intent"] == "emergency")
-    assert all(numbers[n] >= 4 for n in ("112", "113", "114", "115")), numbers
-
-
-def test_hard2_never_in_training_nor_other_batches():
-    """As for the first hard batch: no exact or near duplicate of a training example or of
-    another batch, and no training example sharing ≥ 80% of its words with an item."""
-    train = all_training_texts()
-    train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
-    train_sets = [_word_set(t) for t, _ in train]
-    other = {near_key(i["text"]) for i in all_heldout() + heldout_hard()}
-    leaked, similar = [], []
-    for item in heldout_hard2():
-        text = item["text"]
-        if near_key(text) in train_near | other or dup_key(text) in train_near:
-            leaked.append(text)
-            continue
-        words = _word_set(text)
-        if len(words) >= 4 and any(len(words & w) / len(words | w) >= 0.8 for w in train_sets):
-            similar.append(text)
-    assert not leaked, leaked[:20]
-    assert not similar, similar[:20]
-
-
-
-HELDOUT_HARD3_FILE = ROOT / "data" / "nlu_eval" / "heldout_hard3.yaml"
-# heldout_hard3.yaml (issue 18, session 5): written before anything ran on it; adds `plain`
-# (accented Vietnamese typed without marks) and `teencode` to hard2's slices.
-HARD3_SLICES = (*HARD2_SLICES, "plain", "teencode")
-
-
-@lru_cache(maxsize=1)
-def heldout_hard3() -> list[dict]:
-    doc = yaml.safe_load(HELDOUT_HARD3_FILE.read_text(encoding="utf-8"))
-    assert isinstance(doc, list), "heldout_hard3.yaml must be a list of items"
-    return doc
-
-
-def test_hard3_items_are_valid_and_cover_what_matters():
-    items = heldout_hard3()
-    assert len(items) >= 120
-    for item in items:
-        assert set(item) <= {"text", "intent", "category", "number", "slice", "tag"}, item
-        text = item["text"]
-        assert text == unicodedata.normalize("NFC", text) and text.strip() == text, item
-        if item["intent"] == "emergency":
-            assert item.get("number") == EMERGENCY_NUMBER[item.get("category")], item
-        elif item["intent"] == "report_issue":
-            assert item.get("category") in REPORT_CATEGORIES and "number" not in item, item
-        else:
-            assert item["intent"] in PLAIN_INTENTS and "category" not in item, item
-        assert item["slice"] in HARD3_SLICES and item.get("tag") in (None, *HARD_TAGS), item
+        assert item["slice"] in slices and item.get("tag") in (None, *HARD_TAGS), item
         if item["slice"] == "english":
             assert text.isascii(), text
         if item["slice"] == "transcript":
@@ -617,21 +568,27 @@ def test_hard3_items_are_valid_and_cover_what_matters():
     numbers = Counter(i["number"] for i in items if i["intent"] == "emergency")
     assert all(numbers[n] >= 4 for n in ("112", "113", "114", "115")), numbers
     intents = Counter(i["intent"] for i in items)
-    assert intents["denounce"] >= 12 and intents["out_of_scope"] >= 15, intents
+    assert intents["denounce"] >= least_denounce and intents["out_of_scope"] >= least_oos, intents
 
 
-def test_hard3_never_in_training_nor_other_batches():
-    """As for hard2: examples written after the batch must be genuinely different from it."""
+@pytest.mark.parametrize("name", list(LATER_HARD))
+def test_later_hard_never_in_training_nor_earlier_batches(name: str):
+    """As for the first hard batch: no exact or near duplicate of a training example, of an
+    earlier batch or within the batch, and no training example sharing ≥ 80% of its words
+    with an item (examples written after a batch must be genuinely different from it)."""
     train = all_training_texts()
     train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
     train_sets = [_word_set(t) for t, _ in train]
-    other = {near_key(i["text"]) for i in all_heldout() + heldout_hard() + heldout_hard2()}
-    keys = Counter(near_key(i["text"]) for i in heldout_hard3())
+    earlier = [*all_heldout(), *heldout_hard()]
+    for other in list(LATER_HARD)[:list(LATER_HARD).index(name)]:
+        earlier += later_hard(other)
+    other_keys = {near_key(i["text"]) for i in earlier}
+    keys = Counter(near_key(i["text"]) for i in later_hard(name))
     assert not [k for k, n in keys.items() if n > 1]
     leaked, similar = [], []
-    for item in heldout_hard3():
+    for item in later_hard(name):
         text = item["text"]
-        if near_key(text) in train_near | other or dup_key(text) in train_near:
+        if near_key(text) in train_near | other_keys or dup_key(text) in train_near:
             leaked.append(text)
             continue
         words = _word_set(text)
@@ -707,7 +664,7 @@ def test_dev_emergencies_stay_out_of_training():
     for item in items:
         assert item["intent"] == "emergency" and item["number"] == EMERGENCY_NUMBER[item.get("category")], item
         assert near_key(item["text"]) not in train_near | hard, item["text"]
-    hard |= {near_key(i["text"]) for i in heldout_hard2()}
+    hard |= {near_key(i["text"]) for name in LATER_HARD for i in later_hard(name)}
     others = yaml.safe_load((ROOT / "data" / "nlu_eval" / "dev_safety.yaml").read_text(encoding="utf-8"))
     for item in items + others:
         assert near_key(item["text"]) not in train_near | hard, item["text"]
