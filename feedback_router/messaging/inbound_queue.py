@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, exists, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
@@ -41,6 +41,19 @@ DB_RETRY_SECONDS = 15.0  # longer than a PostgreSQL restart or fail-over takes h
 StorageError = SQLAlchemyError  # what "the database is unavailable" looks like to callers
 
 T = TypeVar("T")
+
+# Every chat turn stores its message and records its answer (two transactions per turn on
+# the web's hot path), so those statements are built once here, on the table (no ORM unit of
+# work), with bound parameters: under load, building them per call was a quarter of the
+# web process's CPU (issue 15, docs/numbers.md).
+_ROWS = InboundUpdate.__table__
+_SENDER_WAITING = (select(_ROWS.c.id).where(_ROWS.c.sender_id == bindparam("sender"), _ROWS.c.status.in_(WAITING),
+                                             _ROWS.c.payload.is_not(None)).limit(1))
+_STORE = insert(_ROWS).returning(_ROWS.c.id)
+_FENCED = and_(_ROWS.c.id == bindparam("row_id"), _ROWS.c.status == PROCESSING,
+               _ROWS.c.attempts == bindparam("attempt"))
+_FINISH = update(_ROWS).where(_FENCED).values(status=DONE, lease_until=None, last_error=None,
+                                              replies=bindparam("answer", type_=_ROWS.c.replies.type))
 
 
 @dataclass(frozen=True)
@@ -97,18 +110,15 @@ def accept(channel: str, sender_id: str, payload: dict[str, Any], key: str, *, n
     when = _now(now)
     engine = engine or get_engine()
     try:
-        with session_scope(engine) as session:
-            waiting = session.scalar(select(InboundUpdate.id).where(
-                InboundUpdate.sender_id == sender_id, InboundUpdate.status.in_(WAITING),
-                InboundUpdate.payload.is_not(None)).limit(1))
-            owned = waiting is None
-            row = InboundUpdate(channel=channel, update_id=key, sender_id=sender_id,
-                                payload=payload, received_at=when, next_attempt_at=when,
-                                status=PROCESSING if owned else QUEUED, attempts=1 if owned else 0,
-                                lease_until=when + timedelta(seconds=lease_seconds()) if owned else None)
-            session.add(row)
-            session.flush()
-            return Claim(row.id, sender_id, payload, row.attempts, owned)
+        with engine.begin() as conn:
+            owned = conn.execute(_SENDER_WAITING, {"sender": sender_id}).first() is None
+            attempts = 1 if owned else 0
+            row_id = conn.execute(_STORE, {
+                "channel": channel, "update_id": key, "sender_id": sender_id, "payload": payload,
+                "received_at": when, "next_attempt_at": when, "status": PROCESSING if owned else QUEUED,
+                "attempts": attempts,
+                "lease_until": when + timedelta(seconds=lease_seconds()) if owned else None}).scalar_one()
+            return Claim(row_id, sender_id, payload, attempts, owned)
     except IntegrityError:
         pass
     with session_scope(engine) as session:
@@ -152,8 +162,8 @@ def finish(claim: Claim, replies: list[dict[str, Any]], *, via_outbox: bool, in_
     Returns the outbox ids, or [] when another attempt finished the row first."""
     when = _now(now)
     with session_scope(engine or get_engine()) as session:
-        done = session.execute(update(InboundUpdate).where(_fenced(claim)).values(
-            status=DONE, lease_until=None, last_error=None, replies=None if via_outbox else replies))
+        done = session.execute(_FINISH, {"row_id": claim.row_id, "attempt": claim.attempt,
+                                         "answer": None if via_outbox else replies})
         if done.rowcount != 1:  # type: ignore[attr-defined]
             log.info("inbound %s was finished by another attempt", claim.row_id)
             return []
