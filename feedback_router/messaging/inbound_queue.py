@@ -54,6 +54,9 @@ _FENCED = and_(_ROWS.c.id == bindparam("row_id"), _ROWS.c.status == PROCESSING,
                _ROWS.c.attempts == bindparam("attempt"))
 _FINISH = update(_ROWS).where(_FENCED).values(status=DONE, lease_until=None, last_error=None,
                                               replies=bindparam("answer", type_=_ROWS.c.replies.type))
+_RELEASE = update(_ROWS).where(_FENCED).values(
+    status=QUEUED, lease_until=None, last_error=bindparam("error", type_=_ROWS.c.last_error.type),
+    next_attempt_at=bindparam("retry_at", type_=_ROWS.c.next_attempt_at.type))
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,6 @@ def accept(channel: str, sender_id: str, payload: dict[str, Any], key: str, *, n
 
 # ---- finish ---------------------------------------------------------------------------------
 
-def _fenced(claim: Claim) -> Any:
-    return and_(InboundUpdate.id == claim.row_id, InboundUpdate.status == PROCESSING,
-                InboundUpdate.attempts == claim.attempt)
-
-
 def release(claim: Claim, error: str, *, now: datetime | None = None, engine: Engine | None = None) -> None:
     """Back to the queue with a backoff: Rasa or the actions could not answer."""
     when = _now(now)
@@ -148,9 +146,8 @@ def release(claim: Claim, error: str, *, now: datetime | None = None, engine: En
     if "Timeout" in error:  # Rasa may still be working on it: wait until it has surely finished
         delay = max(delay, lease_seconds())
     with session_scope(engine or get_engine()) as session:
-        session.execute(update(InboundUpdate).where(_fenced(claim)).values(
-            status=QUEUED, lease_until=None, last_error=error[:500],
-            next_attempt_at=when + timedelta(seconds=delay)))
+        session.execute(_RELEASE, {"row_id": claim.row_id, "attempt": claim.attempt, "error": error[:500],
+                                   "retry_at": when + timedelta(seconds=delay)})
 
 
 def finish(claim: Claim, replies: list[dict[str, Any]], *, via_outbox: bool, in_reply_to: str | None = None,
