@@ -42,6 +42,8 @@ HELDOUT_HARD = ROOT / "data/nlu_eval/heldout_hard.yaml"
 HELDOUT_HARD2 = ROOT / "data/nlu_eval/heldout_hard2.yaml"
 # Session 5: a third hard batch, written before anything ran on it, vocabulary varied on purpose.
 HELDOUT_HARD3 = ROOT / "data/nlu_eval/heldout_hard3.yaml"
+# Session 6: a fourth hard batch, written blind before the session's training data was used.
+HELDOUT_HARD4 = ROOT / "data/nlu_eval/heldout_hard4.yaml"
 ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
 API_SAMPLE = 200  # held-out texts timed through POST /api/v1/nlu/parse (floor: p50 ≤ 30 ms)
 
@@ -154,7 +156,9 @@ def main() -> None:
                "second hard held-out (data/nlu_eval/heldout_hard2.yaml)":
                    yaml.safe_load(HELDOUT_HARD2.read_text(encoding="utf-8")),
                "third hard held-out (data/nlu_eval/heldout_hard3.yaml)":
-                   yaml.safe_load(HELDOUT_HARD3.read_text(encoding="utf-8"))}
+                   yaml.safe_load(HELDOUT_HARD3.read_text(encoding="utf-8")),
+               "fourth hard held-out (data/nlu_eval/heldout_hard4.yaml)":
+                   yaml.safe_load(HELDOUT_HARD4.read_text(encoding="utf-8"))}
     items = [item for batch in batches.values() for item in batch]
     override = os.environ.get("NLU_EVAL_MODEL")  # evaluate an experimental model instead
     model = Path(override) if override else ensure_model()
