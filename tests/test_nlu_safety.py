@@ -276,3 +276,65 @@ def test_a_service_held_back_until_paid_is_an_accusation() -> None:
 def test_fire_equipment_is_a_report_not_chit_chat() -> None:
     sig = safety.signals("bình chữa cháy ở hành lang chung cư đã hết hạn từ lâu")
     assert not sig.kinds and not sig.figurative
+
+
+# ---- session 6: classes found on the blind dev set dev_round6.yaml (written before any rule)
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Ôn tui té cầu thang, cái chân gãy gập, xương lòi ra ngoài", "medical"),
+    ("my dad fell off the ladder, I think he broke his leg, the bone is sticking out", "medical"),
+    ("thằng bé nhà tôi nuốt phải viên pin cúc áo, giờ nó khóc suốt", "medical"),
+    ("bà tôi tự nhiên nói lắp bắp, miệng méo một bên", "medical"),
+    ("cần cẩu đổ đè bẹp một chiếc taxi, tài xế còn trong xe", "rescue"),
+    ("bọn nó vây lại đòi tiền, cầm cả dao bấm", "crime"),
+    ("My 10 year old son should have been home an hour ago, his phone is off", "crime"),
+])
+def test_session6_danger_classes(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+def test_violence_over_with_an_injury_left_is_medical_whatever_the_model_types() -> None:
+    text = "he got stabbed in a fight, the fight is over and the attacker ran off, but he's bleeding a lot"
+    decided = {**_decided("emergency", emergency="crime"), "emergency_categories": [("crime", 0.9)]}
+    out = safety.refine(text, decided)
+    assert out["intent"] == "emergency" and out["categories"][0][0] == "medical"
+    # while the violence goes on it stays with the police
+    assert safety.signals("có đứa cầm dao đang đuổi đánh người, một người chảy máu").kinds[0] == "crime"
+
+
+@pytest.mark.parametrize("text", [
+    "Bản tin tối nay: một vụ cháy lớn xảy ra tại khu công nghiệp ở Bình Dương",
+    "Remember when Hoan Kiem lake flooded in 2008 and we paddled to school? Good times",
+    "ờ con gà nướng mật ong tôi để lò lâu quá nó cháy đen thui rồi giờ còn cứu được không",
+])
+def test_news_memories_and_burnt_food_name_no_danger(text: str) -> None:
+    out = safety.refine(text, _decided("report_issue"))
+    assert out["intent"] != "emergency", text
+
+
+@pytest.mark.parametrize("text", [
+    "Two weeks ago scaffolding fell off the building site onto parked bikes, they put it back the same way",
+    "Xưởng đốt vỏ dây điện sau nhà tui, chiều nào khói đen khét lẹt cũng bay vô nhà",
+])
+def test_weeks_ago_and_daily_habits_are_past(text: str) -> None:
+    assert safety.signals(text).past, text
+
+
+def test_a_late_procedure_deadline_is_no_chit_chat() -> None:
+    text = "I applied for my baby's birth certificate 3 weeks ago, the legal deadline passed and nobody called"
+    assert not safety.signals(text).figurative
+
+
+def test_a_sure_denunciation_is_not_taken_over_by_the_pain_in_its_background() -> None:
+    text = "bs ở bv huyện bảo muốn mổ sớm thì bồi dưỡng, không thì chờ tuần sau, mẹ t đau quằn quại"
+    decided = {**_decided("denounce"), "intent_ranking": [("denounce", 0.99), ("emergency", 0.01)]}
+    assert safety.refine(text, decided)["intent"] == "denounce"
+    # with a "now" cue the danger is going on: the emergency path wins
+    now = "bác sĩ đòi bồi dưỡng, mẹ tôi đang ngất xỉu không thở được"
+    assert safety.refine(now, decided)["intent"] == "emergency"
+
+
+def test_a_person_hurt_while_repairing_a_device_is_no_repair_question() -> None:
+    text = "ong chu nha toi bi dien giat khi sua may bom, gio nam guc canh gieng"
+    out = safety.refine(text, _decided("emergency", emergency="medical"))
+    assert out["intent"] == "emergency" and out["categories"][0][0] == "medical"
