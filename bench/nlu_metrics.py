@@ -2,9 +2,11 @@
 
 A prediction here is a small dict: {"intent": name, "category": name | None,
 "number": "112".."115" | None}. What counts (data/nlu_eval/LABELLING.md):
-  * emergency typed recall: the intent is emergency AND the number is the one due
-    (a clarifying question "is anyone in danger?" is counted as a miss here and
-    shown on its own line: it is better than a form, worse than the number);
+  * emergency typed recall: the first reply carries the number due — the intent is
+    emergency with that number, or the clarifying question "is anyone in danger?",
+    which is asked after "call 112 now" (bot/safety_actions.py) and so is right for
+    an emergency of no stated type (112) and a miss for every other number; questions
+    are also counted on their own line;
   * denunciation recall: the intent is denounce (never a report that would be
     routed to the accused unit);
   * out-of-scope precision and recall: nothing the city can act on opens no form,
@@ -17,7 +19,7 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-from nlu.safety import emergency_number
+from nlu.safety import UNCLEAR_NUMBER, emergency_number
 
 ASK = "danger_check"  # the intent of the one-question clarification (nlu.safety)
 
@@ -25,6 +27,13 @@ ASK = "danger_check"  # the intent of the one-question clarification (nlu.safety
 def due_number(item: dict[str, Any]) -> str:
     """The number an emergency item must get: its `number`, else its category's."""
     return str(item.get("number") or emergency_number(item.get("category")))
+
+
+def first_number(pred: dict[str, Any]) -> str | None:
+    """The emergency number the first reply gives: the emergency's, or 112 with the question."""
+    if pred["intent"] == "emergency":
+        return pred.get("number")
+    return UNCLEAR_NUMBER if pred["intent"] == ASK else None
 
 
 def ratio(hit: int, n: int) -> str:
@@ -35,7 +44,7 @@ def safety_lines(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> li
     lines = []
     emerg = [(i, p) for i, p in zip(items, preds) if i["intent"] == "emergency"]
     if emerg:
-        typed = sum(p["intent"] == "emergency" and p.get("number") == due_number(i) for i, p in emerg)
+        typed = sum(first_number(p) == due_number(i) for i, p in emerg)
         found = sum(p["intent"] == "emergency" for _, p in emerg)
         asked = sum(p["intent"] == ASK for _, p in emerg)
         lines.append(
@@ -45,7 +54,7 @@ def safety_lines(items: list[dict[str, Any]], preds: list[dict[str, Any]]) -> li
         wrong = collections.Counter(
             f"{due_number(i)}→{p.get('number') if p['intent'] == 'emergency' else p['intent']}"
             for i, p in emerg
-            if not (p["intent"] == "emergency" and p.get("number") == due_number(i))
+            if first_number(p) != due_number(i)
         )
         lines.append(
             "  emergency misses (due → got): " + (", ".join(f"{k} ×{n}" for k, n in wrong.most_common()) or "none")

@@ -46,6 +46,9 @@ SURE_EMERGENCY = 0.9
 # The model's denunciation is kept over danger words when it is this sure and an
 # accusation is named, unless a "now" cue says the danger is going on.
 SURE_DENOUNCE = 0.9
+# Danger words in a message the model is this sure is chit-chat are a figure of speech,
+# unless a "now" cue, a call for help, a scene or a call to come says otherwise.
+SURE_CHITCHAT = 0.9
 KINDS = ("fire", "crime", "rescue", "medical")  # priority when several types are named
 
 # Cues written as regular expressions over lower-case NFC text; each must match whole
@@ -1183,6 +1186,10 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     if sig.accusation and intent == "denounce" and top >= SURE_DENOUNCE and not sig.now:
         # "bác sĩ đòi bồi dưỡng mới mổ, mẹ tôi đau quằn quại": the pain is the accusation's
         # background, the model is sure it is a denunciation and nothing says "now".
+        return {**decided, "safety": ""}
+    if intent == "out_of_scope" and top >= SURE_CHITCHAT and not (sig.now or sig.help or sig.scene or sig.urgent):
+        # "I'm drowning in wedding planning": the model has seen the figure of speech, no cue
+        # says anything is happening now and nobody calls for help.
         return {**decided, "safety": ""}
     danger_now = bool(sig.kinds) and (sig.now or not sig.past) and not sig.calm
     if danger_now:

@@ -338,3 +338,10 @@ def test_a_person_hurt_while_repairing_a_device_is_no_repair_question() -> None:
     text = "ong chu nha toi bi dien giat khi sua may bom, gio nam guc canh gieng"
     out = safety.refine(text, _decided("emergency", emergency="medical"))
     assert out["intent"] == "emergency" and out["categories"][0][0] == "medical"
+
+
+def test_danger_words_in_sure_chit_chat_stay_chit_chat_unless_something_is_happening() -> None:
+    sure = {**_decided("out_of_scope"), "intent_ranking": [("out_of_scope", 0.97), ("report_issue", 0.02)]}
+    text = "I'm drowning in wedding planning, any tips for a photographer"
+    assert safety.refine(text, sure)["intent"] == "out_of_scope"
+    assert safety.refine("nhà bên đang cháy to lắm", sure)["intent"] == "emergency"  # a "now" cue

@@ -59,13 +59,14 @@ def test_bare_call_for_help_gets_one_question(denounce_key: str, stack: Stack) -
     # "cứu em với" alone is already an emergency (112 at once); these name no danger at all.
     asked = say(stack, "web:safety-help", "khẩn cấp lắm, có ai trực không")
     assert "Có ai đang gặp nguy hiểm ngay lúc này không?" in joined(asked), joined(asked)
+    assert "112" in joined(asked), joined(asked)  # the general number is in the first reply
     assert [b["payload"] for b in asked[-1]["buttons"]] == ["/affirm", "/deny"]
     answer = say(stack, "web:safety-help", "có")
     assert "gọi ngay 112" in answer[0]["text"], joined(answer)
     [ticket] = rows(stack.database_url, Ticket)
     assert ticket.urgency.value == "emergency"
     asked_en = say(stack, "web:safety-help-en", "help!")
-    assert "Is anyone in danger right now?" in joined(asked_en), joined(asked_en)
+    assert "Is anyone in danger right now?" in joined(asked_en) and "call 112" in joined(asked_en), joined(asked_en)
     cleared = say(stack, "web:safety-help-en", "no")
     assert "what happened" in joined(cleared), joined(cleared)
     assert len(rows(stack.database_url, Ticket)) == 1
