@@ -49,19 +49,24 @@ SURE_DENOUNCE = 0.9
 # Danger words in a message the model is this sure is chit-chat are a figure of speech,
 # unless a "now" cue, a call for help, a scene or a call to come says otherwise.
 SURE_CHITCHAT = 0.9
+# Intents whose danger words are a topic ("mở lớp dạy bơi cho đỡ lo đuối nước", "làm sao
+# khi chung cư có cháy?") when the model is that sure of them.
+_TOPIC_INTENTS = ("out_of_scope", "suggest", "ask_procedure", "ask_tourism", "thank", "greet", "goodbye")
 KINDS = ("fire", "crime", "rescue", "medical")  # priority when several types are named
 
 # Cues written as regular expressions over lower-case NFC text; each must match whole
 # words (a word boundary is added on both sides: write "drown\w*" for a prefix).
 _DANGER_CUES: dict[str, tuple[str, ...]] = {
     "fire": (
-        r"(?:đang|bốc|bắt|phát|đám|vụ) cháy",
+        r"(?:đang|bốc|bắt|phát|đám|vụ) cháy(?! máy| xe| qua| về| ra| vô| vào| theo| lại| thử| deadline| doanh số)",
         r"cháy (?:nhà|to|lớn|lan|nổ|xưởng|kho|quán|cháy|dữ dội|rừng|chung cư)",
         r"(?<!chữa )(?<!phòng )(?<!báo )cháy (?:ở|rồi)",
         r"cháy!+",
         r"^cháy",
         r"lửa (?:đang|bốc|bùng|cháy|to(?! tằm)|lan|đỏ|bén)",
-        r"(?:bốc|xẹt|bén|ngọn|biển|bắt|có) lửa",
+        r"(?:bốc|xẹt|bén|ngọn|biển) lửa",
+        r"bắt lửa",  # alone, so that folded "bat lua" (a lighter) is dropped (_UNSAFE_FOLDED)
+        r"có lửa",
         r"khói (?:đen|bốc|mù|đầy|dày|nghi ngút|cuồn cuộn|bay|vào|ra)",
         r"bốc khói",
         r"đầy khói",
@@ -102,7 +107,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
     ),
     "crime": (
         r"đánh nhau",
-        r"(?:đang|bị|đuổi|đòi|dọa|vây) đánh",
+        # "đánh bài", "đánh bạc" are card games and gambling (a report), not a beating
+        r"(?:đang|bị|đuổi|đòi|dọa|vây) đánh(?! bài| bạc| bi| cờ| cầu| đề| lô| số| răng| giày| máy| vần)",
         r"đánh (?:vợ|chồng|con|người|bạn|mẹ|bố|chị|em)(?! gì)",
         r"hành hung",
         r"bạo hành",
@@ -152,7 +158,9 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"hăm dọa",
         r"đang móc túi",
         r"(?:thằng|kẻ|nó|tên|đứa)(?: \w+){0,3} (?:còn|vẫn) (?:đứng|ở|đang)",
-        r"(?:cầm|xách|vác|rút|giơ|vung|lăm lăm)(?: \w+)? (?:dao|súng|kiếm|gậy|mã tấu|búa|rựa|kéo|mảnh chai|chai vỡ)",
+        r"(?:cầm|xách|vác|rút|giơ|vung|lăm lăm|chĩa)(?: \w+)? (?:dao|súng|kiếm|gậy|mã tấu|búa|rựa|kéo|mảnh chai"
+        r"|chai vỡ|kim tiêm|ống tiêm)",
+        r"(?:waving|holding|pointing) (?:a |an )?(?:knife|gun|machete|syringe|needle)",
         r"vây (?:lại|quanh|lấy)(?: \w+){0,3} (?:đánh|đòi|cướp|chém|đấm)",
         r"đuổi (?:vợ|chồng|con)",
         r"hit(?:s|ting)? (?:a|his|her|the|my) (?:woman|man|child|wife|husband|kid|girl|boy)",
@@ -162,6 +170,10 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"người lạ đang (?:trong|ở trong)",
         r"lục đồ",
         r"lục lọi",
+        r"(?:following|followed|riding behind|walking behind) me (?:for|since)",
+        r"stops? when i stop",
+        r"(?:trying|tries|tried) (?:the|our|my) (?:door|handle|lock)",
+        r"(?:trying|tries|tried) to (?:get|break|force (?:his|their|her) way) in",
         r"(?:vừa|đang) (?:giật|cướp|móc|trộm)",
         r"lấy (?:ví|túi|điện thoại) của",
         r"kề dao",
@@ -282,6 +294,10 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"can'?t get out",
         r"(?:ceiling|wall|house|building|roof|bridge|scaffold\w*) (?:just )?collapsed",
         r"collapsed wall",
+        r"stuck in (?:a |the )?(?:collapsed |\w+ )?(?:trench|hole|pit|well|ditch|mud|drain|sinkhole)",
+        r"(?:collapsed|caved[- ]in) (?:trench|tunnel|hole|pit|well|mine)",
+        r"(?:người|thợ|ai|công nhân|cháu|bé)(?: \w+){0,3} (?:nằm|kẹt|bị kẹt|mắc kẹt|bị vùi|bị đè|vùi)"
+        r" (?:dưới|trong) (?:đống|khối|tấm|đất|gạch|bê tông|sắt)",
         r"(?:tài xế|lái xe|người|ai đó|nạn nhân|cháu|bé|ông|bà)(?: \w+){0,2} (?:còn|vẫn|bị)"
         r" (?:kẹt |mắc kẹt )?(?:trong|dưới) (?:xe|cabin|ca bin|đống|gầm)",
         r"(?:driver|someone|people|person|a child|a man|a woman) (?:is |are )?(?:still )?"
@@ -313,7 +329,6 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"máu (?:nhiều|chảy)",
         r"ra máu",
         r"mất máu",
-        r"gãy (?:chân|tay|xương)",
         r"bị thương",
         r"bất động(?! sản)",
         r"(?:người|ai|nạn nhân|ông|bà|cụ|cháu|bé|anh|chị) .{0,15}nằm (?:im|dưới đất|gục)",
@@ -396,7 +411,12 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"bloody",
         r"allergic reaction",
         r"heat ?stroke",
-        r"gãy (?:gập |lìa )?(?:chân|tay|xương|cổ|cột sống)",
+        r"cá nóc",
+        r"(?:cán|đè|chẹt) (?:qua |lên |trúng )?(?:chân|bàn chân|bàn tay)",
+        r"dập nát",
+        r"(?:tê|tê rần|tê cứng|tê liệt) (?:môi|lưỡi|miệng|mồm|cả người|nửa người)",
+        r"(?:môi|lưỡi|miệng) (?:tê|tê rần|tê cứng)",
+        r"(?<!muốn )(?<!như )(?<!sắp )gãy (?:gập |lìa )?(?:chân|tay|xương|cổ|cột sống)",
         r"(?:lòi|trồi) xương",
         r"xương (?:lòi|trồi|chọc)",
         r"(?:broke|broken|snapped) (?:his |her |my |the )?(?:leg|arm|neck|back|bone)",
@@ -461,7 +481,9 @@ _HELP_CUES = (
     r"(?:la|hét|kêu) (?:thất thanh|ầm ĩ)",
     r"screaming",
     r"mọi người ơi cứu",
+    r"cứu (?:e|t|mk|mik|tụi em|tụi tui|bọn em)(?: với| vs| với)?",
     r"nguy (?:to |lắm |quá )?rồi",
+    r"nguy hiểm (?:lắm|quá) rồi",
     r"cần (?:người )?cứu (?:gấp|ngay)",
     r"(?:need|needs) help (?:now|right now|here|fast|quickly|urgently)",
     r"we need help",
@@ -478,6 +500,11 @@ _SCENE_CUES = (
     r"tiếng (?:la|hét|kêu cứu|khóc thét)",
     r"mọi người (?:đang )?(?:chạy|la|hét|hoảng|tháo chạy)",
     r"người (?:chạy|la hét) tán loạn",
+    r"chạy tán loạn",
+    r"(?:không|ko|hổng) (?:thể )?nói (?:to |lớn )?(?:được|dc|đc)",
+    r"can'?t (?:talk|speak) (?:loud|now|out loud)",
+    r"có biến(?: lớn| rồi)?",
+    r"có chuyện(?=,|\.|!| rồi| gì ghê)",
     r"something (?:is )?(?:going on|terrible|bad|awful|horrible|serious|wrong)",
     r"(?:people|everyone|everybody) (?:are |is )?(?:screaming|running|shouting|panicking)",
     r"screaming",
@@ -487,6 +514,10 @@ _URGENT_CUES = (
     r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
     r"nhanh (?:lên|giùm|giúp|đi)",
     r"lẹ lên",
+    r"(?:tới|đến|qua|lại|vô|vào) mau",
+    r"mau (?:mau|lên|lẹ)",
+    r"(?:tới|đến|qua|lại)(?: \w+){1,6} ngay đi",
+    r"(?:cho|gửi|kêu|gọi) (?:người|ai|ng) (?:tới|đến|qua|lại) (?:ngay|gấp|liền|lẹ|mau)",
     r"ra (?:đây |liền )?(?:gấp|ngay|liền|lẹ)",
     r"gấp (?:gấp|lắm|lắm rồi)",
     r"send (?:someone|somebody|help|people|an? \w+)",
@@ -502,7 +533,7 @@ _PAST_CUES = (
     r"chiều qua",
     r"trưa qua",
     r"hôm kia",
-    r"bữa (?:trước|kia)",
+    r"bữa (?:trước|kia|qua)",
     r"tuần trước",
     r"tháng trước",
     r"năm ngoái",
@@ -525,7 +556,11 @@ _PAST_CUES = (
     r"thường xuyên",
     r"(?<!nôn )(?<!ói )(?<!giật )(?<!máu )(?<!khóc )liên tục",
     r"mấy (?:đêm|hôm|bữa|ngày|tuần|tháng) (?:nay|rồi|liền)",
-    r"(?:mưa|gió to|trời mưa|gió) là",
+    r"(?:mưa|gió to|trời mưa|gió|mưa xuống|hễ mưa|cứ mưa) là",
+    r"(?:bữa|hôm) hổm",
+    r"hổm rày",
+    r"hôm bữa",
+    r"last (?:weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|winter)",
     r"hồi (?:tuần|tháng|năm) (?:trước|rồi|ngoái)",
     r"(?:tuần|tháng|năm) rồi",
     r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật|cắn|rượt|đuổi|chập|nổ|tràn|rơi|rớt)",
@@ -549,13 +584,14 @@ _HAZARD_CUES = (
     r"sợ cháy",
     # fear of a harm that has not happened: "sợ (nó) rơi xuống", "lo là sẽ sập", "afraid it will fall"
     r"(?:sợ|lo) (?:là )?(?:sẽ )?(?:\w+ ){0,2}(?:rơi|rớt|sập|đổ|ngã|trúng|đè|bay (?:xuống|vào|trúng)"
-    r"|bị thương|chết|cháy|nổ|điện giật)",
+    r"|bị thương|chết|cháy|nổ|điện giật|đuối nước|chết đuối)",
     r"lỡ (?:\w+ ){0,2}(?:cháy|sập|đổ|nổ|rơi)",
     r"(?:afraid|worried|scared) (?:that )?(?:it|they|someone|somebody|a \w+) (?:will|might|could|may)",
     r"chưa (?:ai|có ai) bị",
     r"không ai bị",
     r"may không ai",
     r"chưa đổ",
+    r"chưa (?:cháy|sập|gãy|ai sao|có ai sao)",
     r"could (?:fall|collapse)",
     r"someone could",
     r"might fall",
@@ -590,7 +626,6 @@ _NOW_CUES = (
 # before the danger and help cues are looked for, so "đang cháy view" names no fire.
 _FIGURATIVE_PHRASES = (
     r"cháy (?:túi|ví|hàng|sạch|tài khoản|vỏ|quá|thật|vé|view|lưới|máy|da|thịt|phố|show|hết mình|đít|nắng|team)",
-    r"(?<!mùi )cháy khét",
     r"nắng cháy",
     r"(?:màu|tài khoản) .{0,10}cháy",
     r"(?:túi|ví) cháy",
@@ -606,6 +641,7 @@ _FIGURATIVE_PHRASES = (
     r"drowning in (?:\w+ ){0,2}(?:work|paperwork|debt|emails?|homework|assignments|deadlines|tasks)",
     r"dying (?:to|for|of laughter)",
     r"killing me",
+    r"(?:wallet|bank account|budget|pocket|purse)s? (?:is |are )?(?:bleeding|crying|on fire|dying)",
     r"cháy (?:đáy|nồi)",
     r"(?:nướng|rán|chiên|nấu|kho|hầm|luộc|nồi|chảo|bánh|cơm|gà|cá|thịt)(?: \w+){0,10}"
     r" (?:bị )?cháy (?:đen|khét|hết|queo|sém)",
@@ -616,7 +652,8 @@ _FIGURATIVE_PHRASES = (
     r"(?:i'?m|i am|we'?re|we are) (?:\w+ )?on fire",
     # hyperbole about feelings, apps and crowds: "tức muốn nổ tung", "sập server game",
     # "the crowd exploded", "lương hết sạch" — no fire, collapse or call for help is meant
-    r"(?:tức|giận|bực|cáu|điên|ức chế|stress|căng thẳng|áp lực|đầu|não)(?: \w+){0,2}"
+    r"(?:tức|giận|bực|cáu|điên|ức chế|stress|căng thẳng|áp lực"
+    r"|đầu(?! ngõ| hẻm| phố| đường| cầu| làng| xóm| dốc| ngách| kiệt| thôn| bãi| chợ)|não)(?: \w+){0,2}"
     r" (?:muốn |như |sắp |đến |tới )?(?:nổ tung|nổ não|bốc khói|phát điên)",
     r"sập (?:server|sv|web|website|mạng|app|ứng dụng|sàn|game)",
     r"(?:server|web|website|app|mạng|sàn)(?: \w+){0,2} (?:bị )?sập",
@@ -633,6 +670,13 @@ _FIGURATIVE_PHRASES = (
 )
 # Fire-safety equipment names no fire, but a missing extinguisher is a real report: blanked
 # out before the danger cues like the phrases above, without making the message chit-chat.
+# A danger said not to have happened ("không ai bị kẹt", "nobody was hurt") is blanked
+# like equipment: it names nothing going on.
+_NEGATED = (
+    r"(?:không|chưa|chẳng|hổng|hông) (?:có )?(?:ai|người nào) (?:bị )?(?:kẹt|mắc kẹt|thương|bị thương|sao|chết"
+    r"|ngã|té|giật|bỏng|nạn|gì)",
+    r"(?:nobody|no one|no-one) (?:was |is |got |has been |were )?(?:hurt|trapped|injured|stuck|killed|harmed)",
+)
 _EQUIPMENT = (
     r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
     r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
@@ -805,6 +849,7 @@ _OFFICIAL = (
     r"(?:teachers?|principal|headmaster|doctors?|nurses?) (?:at|of|in) (?:a |the |our |my )?"
     r"(?:public|state|district|ward|city|commune)",
     r"ubnd",
+    r"(?:nộp|làm) hồ sơ",
     r"ủy ban",
     r"chính quyền",
     r"một cửa",
@@ -833,7 +878,7 @@ _OFFICIAL = (
 _MISCONDUCT = (
     r"đòi (?:tiền|\d+|thêm|hối lộ|phong bì|lót tay|bồi dưỡng)",
     r"nhận tiền",
-    r"ăn tiền",
+    r"(?<!bài )(?<!bạc )(?<!đề )(?<!lô )(?<!độ )ăn tiền",
     r"ăn chặn",
     r"ăn bớt",
     r"bỏ túi",
@@ -859,7 +904,6 @@ _MISCONDUCT = (
     r"chuyển khoản",
     r"thêm \d+ ?k",
     r"bắt (?:nộp|đưa|đóng) (?:tiền|thêm)",
-    r"không có biên lai",
     r"ko có biên lai",
     r"đưa \d+",
     r"đòi .{0,25}(?:tiền|triệu|nghìn|ngàn|\d+ ?k)",
@@ -893,7 +937,7 @@ _MISCONDUCT = (
     r"muốn (?:nhanh|được việc|êm|xong|qua)(?: \w+){0,2} (?:thì|là) (?:đưa|gửi|nộp|chi|lo|bồi dưỡng)",
     r"phí (?:dịch vụ|bôi trơn|ngoài|cà phê|chè nước)",
     r"tiền (?:cà phê|chè nước|trà nước|bôi trơn|lót tay)",
-    r"(?:không|ko|hổng) (?:có |xuất |đưa )?(?:biên lai|hóa đơn|phiếu thu)",
+    r"(?:không|ko|k|hổng|hông|chẳng|chả) (?:có |xuất |đưa |cho )?(?:biên lai|hóa đơn|phiếu thu)",
     r"(?:đưa|nộp|chi|đóng) thêm(?: \w+){0,4} (?:mới|thì|ngoài)",
     r"ngoài biên bản",
     r"(?:lấy|tịch thu|thu) (?:luôn |hết )?(?:hàng|đồ|thùng|xe)(?: \w+){0,4} (?:đem về|mang về|về nhà|bán|dùng riêng)",
@@ -952,7 +996,7 @@ def _cue_table() -> dict[str, tuple[str, ...]]:
         past=_PAST_CUES + _HAZARD_CUES,
         now=_NOW_CUES,
         phrase=_FIGURATIVE_PHRASES,
-        equipment=_EQUIPMENT,
+        equipment=_EQUIPMENT + _NEGATED,
         figurative=_FIGURATIVE,
         worry=_WORRY,
         device=_DEVICE,
@@ -1007,6 +1051,7 @@ _UNSAFE_FOLDED = frozenset(
         "danh em",
         "danh ban",
         "nga tu",
+        "luc do",
         "(?:cho|ran) can",
         "(?:ong|ran|cho)(?: \\w+){0,2} (?:dot|can)",
     }
@@ -1028,12 +1073,14 @@ _ACCENTED_ONLY = frozenset(
         r"(?:đập|va) đầu",
         r"máu (?:phun|chảy)",
         r"(?:cán|tông|quệt) (?:qua |trúng |phải )?(?:người|cụ|bà|ông|em|cháu|bé|anh|chị)",
+        r"(?:cán|đè|chẹt) (?:qua |lên |trúng )?(?:chân|bàn chân|bàn tay)",  # "cắn chân" folds alike
         r"la hét",
         r"(?:đang )?loạn (?:lắm|hết|cả lên|rồi)",
         r"(?:tới|đến|qua|lại|vô|vào) (?:đây |liền |ngay )?(?:gấp|ngay|liền|lẹ|nhanh)",
         r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
         r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
         r"ngập (?:việc|deadline|nợ)",
+        r"(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)",
     }
 )
 _LOOKAROUND = re.compile(r"\(\?<?[!=][^)]*\)")  # a space inside "(?! ngào)" is no second syllable
@@ -1057,6 +1104,7 @@ def _compiled(plain: bool) -> dict[str, re.Pattern[str]]:
         ]
         out[key] = _compile([c for c in folded if c not in _UNSAFE_FOLDED])
     return out
+
 
 
 @dataclass(frozen=True)
@@ -1187,11 +1235,12 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
         # "bác sĩ đòi bồi dưỡng mới mổ, mẹ tôi đau quằn quại": the pain is the accusation's
         # background, the model is sure it is a denunciation and nothing says "now".
         return {**decided, "safety": ""}
-    if intent == "out_of_scope" and top >= SURE_CHITCHAT and not (sig.now or sig.help or sig.scene or sig.urgent):
+    if intent in _TOPIC_INTENTS and top >= SURE_CHITCHAT and not (sig.now or sig.help or sig.scene or sig.urgent):
         # "I'm drowning in wedding planning": the model has seen the figure of speech, no cue
         # says anything is happening now and nobody calls for help.
         return {**decided, "safety": ""}
-    danger_now = bool(sig.kinds) and (sig.now or not sig.past) and not sig.calm
+    sure_emergency = intent == "emergency" and top >= SURE_EMERGENCY
+    danger_now = bool(sig.kinds) and (sig.now or not sig.past) and (not sig.calm or sure_emergency)
     if danger_now:
         kind = sig.kinds[0]
         if intent == "emergency" and emergency_cats and emergency_cats[0][0] in sig.kinds and not sig.violence_over:
@@ -1205,7 +1254,7 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
         return _with_intent(decided, "report_issue", _best_report(decided), reason="past_or_hazard")
     if sig.accusation and intent != "emergency":
         return _with_intent(decided, "denounce", reason="accusation")
-    if (sig.figurative or sig.off_topic) and intent in (
+    if (sig.figurative or (sig.off_topic and top < SURE_EMERGENCY)) and intent in (
         "report_issue",
         "emergency",
         "nlu_fallback",
@@ -1223,6 +1272,8 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
         # The model hears an emergency and the text names no type: the general number (112
         # is answered for every type). A call for help ("SOS, có chuyện rồi") is the case
         # the labelling guide calls untyped, however sure the model is of a type.
+        if sig.help:  # a call for help is no guess: FallbackClassifier must not take it
+            return _with_intent(decided, "emergency", [(UNCLEAR, 1.0)], reason="untyped")
         return {**decided, "categories": [(UNCLEAR, 1.0)], "safety": "untyped"}
     if sig.help and not sig.past and not sig.calm and intent != "emergency" and not _sure_non_emergency(decided):
         return _with_intent(decided, ASK_INTENT, reason="help_untyped")

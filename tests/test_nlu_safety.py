@@ -345,3 +345,51 @@ def test_danger_words_in_sure_chit_chat_stay_chit_chat_unless_something_is_happe
     text = "I'm drowning in wedding planning, any tips for a photographer"
     assert safety.refine(text, sure)["intent"] == "out_of_scope"
     assert safety.refine("nhà bên đang cháy to lắm", sure)["intent"] == "emergency"  # a "now" cue
+
+
+# ---- session 6: classes found on the blind dev sets dev_round7/8 (transcripts, long, dialect, English)
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Công trường đầu xã nớ giàn giáo sập, có hai người thợ nằm dưới đống sắt", "rescue"),
+    ("My father is stuck in a collapsed trench at the building site", "rescue"),
+    ("a guy on a motorbike has been riding behind me for 3 streets, he stops when i stop", "crime"),
+    ("someone keeps trying the handle of our hotel room door, its 2am", "crime"),
+    ("co thang nghien cam kim tiem chia vao co ban thuoc doi tien", "crime"),
+    ("Mạ tui ăn con cá nóc, chừ môi tê rần, nói không ra hơi", "medical"),
+    ("Chú bảo vệ vừa bị ô tô lùi cán qua bàn chân, chân dập nát", "medical"),
+])
+def test_round7_8_danger_classes(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+@pytest.mark.parametrize("text", [
+    "co may nguoi dang danh bai an tien duoi chan cau thang",  # gambling, not a beating
+    "co nhom thanh nien hut ma tuy, bat lua voi giay bac",  # a lighter, not a fire
+    "co xuong dap kim loai dang chay may am am giua dem",  # a machine running
+    "Chiếc xe buýt chạy lướt qua trạm, tui đứng vẫy muốn gãy tay",  # hyperbole
+    "cho tha rong can nguoi",  # a habit, not an injury now
+    "Thang máy hỏng hai tuần, ban quản lý đang chờ linh kiện. Không ai bị kẹt nhưng rất vất vả",
+])
+def test_round7_8_look_alikes_name_no_danger_now(text: str) -> None:
+    sig = safety.signals(text)
+    assert sig.kinds == () or (sig.past and not sig.now), (text, sig)
+
+
+@pytest.mark.parametrize("text", [
+    "Chết rồi chết rồi, nhà o Hoa xóm ni có chuyện, người ta chạy tán loạn, tới mau đi",
+    "mn ơi có biến lớn ở cổng ktx, ai gọi ng tới gấp đi",
+    "Tôi không nói to được. Tôi ở phòng 305 nhà nghỉ Hoa Mai. Làm ơn cho người đến ngay",
+])
+def test_untyped_alarms_are_112(text: str) -> None:
+    out = safety.refine(text, _decided("report_issue"))
+    assert out["intent"] == "emergency" and out["categories"][0][0] == safety.UNCLEAR, (text, out.get("safety"))
+
+
+def test_gambling_for_money_is_no_accusation_against_the_police_asked_to_act() -> None:
+    text = "Chiều nào cũng có vài chục người tụ tập đánh bài ăn tiền. Đề nghị công an xử lý dứt điểm"
+    assert not safety.signals(text).accusation
+
+
+def test_fee_without_receipt_for_a_dossier_is_an_accusation() -> None:
+    text = "Tui nộp hồ sơ làm căn cước cho con, cô nhân viên nói muốn lẹ thì gửi thêm 500 ngàn, hổng có biên lai"
+    assert safety.signals(text).accusation
