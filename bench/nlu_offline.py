@@ -35,16 +35,7 @@ HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "dat
            "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
            "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
            "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
-           "hard4": ROOT / "data/nlu_eval/heldout_hard4.yaml",
-           # seen while writing nlu/safety.py's cues: development sets, not tests
-           "dev": ROOT / "data/nlu_eval/dev_emergencies.yaml",
-           "dev_safety": ROOT / "data/nlu_eval/dev_safety.yaml",
-           "dev_round3": ROOT / "data/nlu_eval/dev_round3.yaml",
-           "dev_round4": ROOT / "data/nlu_eval/dev_round4.yaml",
-           "dev_round5": ROOT / "data/nlu_eval/dev_round5.yaml",
-           "dev_round6": ROOT / "data/nlu_eval/dev_round6.yaml",
-           "dev_round7": ROOT / "data/nlu_eval/dev_round7.yaml",
-           "dev_round8": ROOT / "data/nlu_eval/dev_round8.yaml"}
+           "hard4": ROOT / "data/nlu_eval/heldout_hard4.yaml",}
 
 
 def load_training() -> list[tuple[str, str]]:
@@ -211,8 +202,7 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        if name in ("hard", "hard2", "hard3", "hard4", "dev", "dev_safety", "dev_round3", "dev_round4", "dev_round5",
-                    "dev_round6", "dev_round7", "dev_round8"):
+        if name in ("hard", "hard2", "hard3", "hard4") or name.startswith("dev"):
             line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
                 f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
                 + f" | cat {s['cat']:.3f}")
