@@ -34,7 +34,7 @@ from nlu.joint_model import DEFAULT_CONFIG, JointModel, word_string
 
 log = logging.getLogger(__name__)
 RETRIEVAL_INTENTS = ("report_issue", "emergency")
-MODEL_FILE = "joint_model.skops"
+MODEL_FILE = "joint_model.json"  # beside joint_model.npz (JointModel.save)
 
 
 def _words(message: Message) -> str:
@@ -93,21 +93,16 @@ class JointIntentCategoryClassifier(GraphComponent):
         return self._resource
 
     def persist(self) -> None:
-        import skops.io as sio
-
         with self._model_storage.write_to(self._resource) as model_dir:
-            sio.dump(self.model, model_dir / MODEL_FILE)
+            self.model.save(model_dir)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> JointIntentCategoryClassifier:
-        import skops.io as sio
-
         model = None
         try:
             with model_storage.read_from(resource) as model_dir:
-                path = model_dir / MODEL_FILE
-                model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+                model = JointModel.load(model_dir)
         except (ValueError, FileNotFoundError):
             log.warning("no trained joint model found in %s", resource.name)
         return cls(config, model_storage, resource, model)

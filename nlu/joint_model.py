@@ -22,9 +22,11 @@ Only the standard library, scikit-learn, scipy and `nlu.text` / `nlu.word_segmen
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,6 +99,36 @@ def _tfidf(vec: TfidfVectorizer, data: Sequence[str], idf: np.ndarray) -> csr_ma
     return counts
 
 
+class _Linear:
+    """The fitted part of a linear classifier a prediction needs: weights, biases, classes.
+
+    What JointModel.load() rebuilds instead of an sklearn estimator: no pickle, and no
+    per-object reconstruction as in skops (a 13 s load for the 2026-12 training data)."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: list[str], probabilistic: bool) -> None:
+        self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)
+        self.classes_ = np.array(classes, dtype=object)
+        if probabilistic:
+            self.predict_proba = self._predict_proba
+
+    def decision_function(self, x: Any) -> np.ndarray:
+        return np.asarray(x @ self.coef_.T) + self.intercept_
+
+    def _predict_proba(self, x: Any) -> np.ndarray:  # multinomial logistic regression
+        scores = self.decision_function(x)
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _coef(clf: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Weights as one row per class (sklearn keeps a single row for two classes)."""
+    coef, intercept = np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
+    if len(clf.classes_) == 2 and coef.shape[0] == 1:
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+    return coef, intercept
+
+
 class JointModel:
     """TF-IDF feature blocks + one linear classifier over full labels."""
 
@@ -155,6 +187,45 @@ class JointModel:
                                         max_iter=self.config["max_iter"], random_state=42)
             self.intent_clf.fit(x, [lab.split("/", 1)[0] for lab in labels])
         return self
+
+    # -- persistence: JSON (config, labels, vocabularies) + .npz (idf, weights), no pickle
+    def _vectorizers(self) -> list[TfidfVectorizer]:
+        c = self.config
+        blocks = ((self.word, c["word_weight"]), (self.syllable, c["syllable_weight"]),
+                  (self.char, c["char_weight"]), (self.accent, c["accent_weight"]))
+        return [vec for vec, weight in blocks if weight]
+
+    def save(self, directory: Path) -> None:
+        arrays: dict[str, np.ndarray] = {f"idf{i}": idf for i, idf in enumerate(self._idfs)}
+        # float32 weights: half the model package; probabilities move by < 1e-5
+        arrays["coef"], arrays["intercept"] = (a.astype(np.float32) for a in _coef(self.clf))
+        meta: dict[str, Any] = {
+            "config": self.config,
+            "labels": self.labels,
+            "vocabularies": [sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__) for vec in self._vectorizers()],
+            "intent_classes": None,
+        }
+        if getattr(self, "intent_clf", None) is not None:
+            arrays["intent_coef"], arrays["intent_intercept"] = (a.astype(np.float32) for a in _coef(self.intent_clf))
+            meta["intent_classes"] = [str(x) for x in self.intent_clf.classes_]
+        (directory / "joint_model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        np.savez(directory / "joint_model.npz", **arrays)
+
+    @classmethod
+    def load(cls, directory: Path) -> JointModel:
+        meta = json.loads((directory / "joint_model.json").read_text(encoding="utf-8"))
+        model = cls(meta["config"])
+        with np.load(directory / "joint_model.npz", allow_pickle=False) as arrays:
+            model._idfs = [arrays[f"idf{i}"] for i in range(len(meta["vocabularies"]))]
+            probabilistic = model.config["classifier"] != "svm"
+            model.clf = _Linear(arrays["coef"], arrays["intercept"], meta["labels"], probabilistic)
+            model.intent_clf = None
+            if meta["intent_classes"] is not None:
+                model.intent_clf = _Linear(arrays["intent_coef"], arrays["intent_intercept"],
+                                           meta["intent_classes"], False)
+        for vec, terms in zip(model._vectorizers(), meta["vocabularies"]):
+            vec.vocabulary_ = {term: i for i, term in enumerate(terms)}
+        return model
 
     def _softmax(self, scores: np.ndarray) -> np.ndarray:
         scores = scores * self.config["svm_scale"]
