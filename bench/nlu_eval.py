@@ -44,6 +44,8 @@ HELDOUT_HARD2 = ROOT / "data/nlu_eval/heldout_hard2.yaml"
 HELDOUT_HARD3 = ROOT / "data/nlu_eval/heldout_hard3.yaml"
 # Session 6: a fourth hard batch, written blind before the session's training data was used.
 HELDOUT_HARD4 = ROOT / "data/nlu_eval/heldout_hard4.yaml"
+# Session 6: a fifth hard batch, written blind after the session's training data and safety rules.
+HELDOUT_HARD5 = ROOT / "data/nlu_eval/heldout_hard5.yaml"
 ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
 API_SAMPLE = 200  # held-out texts timed through POST /api/v1/nlu/parse (floor: p50 ≤ 30 ms)
 
@@ -158,7 +160,9 @@ def main() -> None:
                "third hard held-out (data/nlu_eval/heldout_hard3.yaml)":
                    yaml.safe_load(HELDOUT_HARD3.read_text(encoding="utf-8")),
                "fourth hard held-out (data/nlu_eval/heldout_hard4.yaml)":
-                   yaml.safe_load(HELDOUT_HARD4.read_text(encoding="utf-8"))}
+                   yaml.safe_load(HELDOUT_HARD4.read_text(encoding="utf-8")),
+               "fifth hard held-out (data/nlu_eval/heldout_hard5.yaml)":
+                   yaml.safe_load(HELDOUT_HARD5.read_text(encoding="utf-8"))}
     items = [item for batch in batches.values() for item in batch]
     override = os.environ.get("NLU_EVAL_MODEL")  # evaluate an experimental model instead
     model = Path(override) if override else ensure_model()
