@@ -235,7 +235,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"không biết bơi",
         r"bơi (?:vào bờ )?không nổi",
         r"(?:người|ông|bà|anh|chị|em|cháu|bé|thợ|công nhân|ai)(?: \w+){0,6} (?:bị )?treo lơ lửng",
-        r"bị (?:đất|đá|đất đá|bê tông|gạch|cát) (?:lấp|vùi|đè)",
+        r"(?<!rãnh )(?<!cống )(?<!mương )(?<!kênh )(?<!hố )(?<!ống )(?<!giếng )(?<!ao )(?<!đường )"
+        r"bị (?:đất|đá|đất đá|bê tông|gạch|cát) (?:lấp|vùi|đè)(?! hết| kín| mất| gần hết| một nửa)",
         r"(?:sụt|sạt|lở) (?:xuống )?.{0,20}(?:lấp|vùi|chôn)",
         r"(?:đổ|sập) ập",
         r"đổ sập",
@@ -484,6 +485,7 @@ _HELP_CUES = (
     r"cứu (?:e|t|mk|mik|tụi em|tụi tui|bọn em)(?: với| vs| với)?",
     r"nguy (?:to |lắm |quá )?rồi",
     r"nguy hiểm (?:lắm|quá) rồi",
+    r"cần (?:người )?(?:giúp đỡ|giúp|trợ giúp|hỗ trợ) gấp",
     r"cần (?:người )?cứu (?:gấp|ngay)",
     r"(?:need|needs) help (?:now|right now|here|fast|quickly|urgently)",
     r"we need help",
@@ -556,7 +558,7 @@ _PAST_CUES = (
     r"thường xuyên",
     r"(?<!nôn )(?<!ói )(?<!giật )(?<!máu )(?<!khóc )liên tục",
     r"mấy (?:đêm|hôm|bữa|ngày|tuần|tháng) (?:nay|rồi|liền)",
-    r"(?:mưa|gió to|trời mưa|gió|mưa xuống|hễ mưa|cứ mưa) là",
+    r"(?:mưa|gió to|trời mưa|gió|mưa xuống|hễ mưa|cứ mưa|mưa chi|mưa gì) là",
     r"(?:bữa|hôm) hổm",
     r"hổm rày",
     r"hôm bữa",
@@ -619,6 +621,8 @@ _NOW_CUES = (
     r"gấp",
     r"(?:nó|hắn|ông ta|bà ta|tụi nó|thằng đó|thằng kia|họ)(?: \w+){0,2} (?:vẫn|còn) (?:đang|ở|ngồi|đứng|trong|đây)",
     r"(?:is|are) still (?:here|there|in|inside|outside|in the|at)",
+    # "trưa nay ăn cỗ, giờ mấy chục người ói mửa": the symptom is now, the meal was earlier
+    r"giờ (?:\w+ ){0,4}(?:ói|nôn|xỉu|ngất|khó thở|co giật|lên cơn|bất tỉnh|đau quằn|vã mồ hôi|tím tái)",
 )
 
 # Complaint and danger words used figuratively, and topics nobody in the city handles.
@@ -631,7 +635,10 @@ _FIGURATIVE_PHRASES = (
     r"(?:túi|ví) cháy",
     r"ngập (?:trong|đầu) (?:deadline|việc|nợ|bài)",
     r"ngập (?:việc|deadline|nợ)",
-    r"(?:cười|buồn|mệt) (?:muốn |đến )?xỉu",
+    r"(?:cười|buồn|mệt|ngon|đẹp|dễ thương|cute|xinh|hay|mê) (?:muốn |đến |gần )?xỉu",
+    r"fire sale",
+    r"(?:kẹt|mắc kẹt) (?:trong|giữa) (?:một |cái )?(?:mối quan hệ|mớ|vòng|cảm xúc|tình|friendzone)",
+    r"stuck (?:in|with) (?:a |this |my )?(?:toxic |bad |boring )?(?:relationship|rut|loop|job|marriage)",
     r"kẹt tiền",
     r"(?:cứu|cứu được|khôi phục|rescue|recover|save)"
     r" (?:dữ liệu|data|file|files|ảnh|máy|điện thoại|laptop|my (?:data|files|phone|laptop|photos))",
@@ -673,8 +680,10 @@ _FIGURATIVE_PHRASES = (
 # A danger said not to have happened ("không ai bị kẹt", "nobody was hurt") is blanked
 # like equipment: it names nothing going on.
 _NEGATED = (
-    r"(?:không|chưa|chẳng|hổng|hông) (?:có )?(?:ai|người nào) (?:bị )?(?:kẹt|mắc kẹt|thương|bị thương|sao|chết"
-    r"|ngã|té|giật|bỏng|nạn|gì)",
+    r"(?:không|chưa|chẳng|hổng|hông) (?:có )?(?:ai|người nào|nhà nào|hộ nào) (?:bị )?(?:kẹt|mắc kẹt|thương"
+    r"|bị thương|sao|chết|ngã|té|giật|bỏng|nạn|gì|cô lập)",
+    # "tụi hắn không phải cán bộ": an official named only to say there is none
+    r"(?:không|chẳng|hổng|hông|chả) phải (?:là )?(?:cán bộ|công an|người (?:của )?(?:phường|xã|nhà nước)|nhà nước)",
     r"(?:nobody|no one|no-one) (?:was |is |got |has been |were )?(?:hurt|trapped|injured|stuck|killed|harmed)",
 )
 _EQUIPMENT = (
@@ -720,6 +729,7 @@ _DEVICE = (
     r"(?:phone|laptop|sim card) .{0,30}(?:fell|broke|stuck|dry|wet|repair)",
     r"(?:laptop|computer|phone|pc)(?: \w+){0,3} (?:is |got )?stuck on",
     r"blue screen",
+    r"(?:fish tank|aquarium|bể cá|hồ cá)(?: \w+){0,2} (?:heater|filter|máy sưởi|máy lọc|sưởi|lọc)",
 )
 _OFF_TOPIC = _DEVICE + (
     r"công thức (?:làm|nấu)",
@@ -782,11 +792,12 @@ _OFF_TOPIC = _DEVICE + (
     r"xin việc",
     r"con (?:mèo|chó) nhà",
     # a pet of the writer's own (LABELLING.md: a pet's illness is out of scope)
-    r"con (?:vẹt|chim|cá|rùa|thỏ|hamster|cún|mèo con|chó con)(?: \w+)? (?:nhà|của) (?:tui|tôi|em|mình|t|tao)",
+    r"con (?:vẹt|chim|cá|rùa|thỏ|hamster|cún|mèo con|chó con|gà chọi|gà cảnh|gà kiểng)(?: \w+)? (?:nhà|của)"
+    r" (?:tui|tôi|em|mình|t|tao)",
     r"my (?:cat|dog|parrot|bird|fish|hamster|pet|puppy|kitten)",
     r"rebook",
     r"my flight",
-    r"(?:thú y|bác sĩ thú|vet|veterinar\w*)",
+    r"(?:thú y|bác sĩ thú|(?:the|a|my|to) vet(?:'s)?|veterinar\w*)",  # "vet" alone folds like "vét" (dredge)
 )
 # Civic anchors: a message naming these is about the city even with an off-topic word.
 _CIVIC = (
@@ -1081,6 +1092,7 @@ _ACCENTED_ONLY = frozenset(
         r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
         r"ngập (?:việc|deadline|nợ)",
         r"(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)",
+        r"theo (?:báo|tin|vtv|đài)",  # "theo bao" is also "theo bảo hiểm"
     }
 )
 _LOOKAROUND = re.compile(r"\(\?<?[!=][^)]*\)")  # a space inside "(?! ngào)" is no second syllable
@@ -1121,6 +1133,8 @@ class Signals:
     device: bool = False  # a phone or laptop is the thing in trouble
     worry: bool = False  # an exam, a boss: "cứu em với" about everyday life
     violence_over: bool = False  # the attacker gone, an injury left: 115 names it, not 113
+    gang: bool = False  # "giang hồ", "xã hội đen": protection money with no official is public_security
+    official: bool = False  # a public actor is named (and not denied: "không phải cán bộ")
 
     @property
     def calm(self) -> bool:
@@ -1193,6 +1207,8 @@ def signals(text: str) -> Signals:
         urgent=has("urgent"),
         device=has("device") and not has("civic") and "medical" not in named,
         violence_over=over,
+        gang=has("gang"),
+        official=has("official"),
         worry=has("worry"),
     )
 
@@ -1254,6 +1270,9 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
         return _with_intent(decided, "report_issue", _best_report(decided), reason="past_or_hazard")
     if sig.accusation and intent != "emergency":
         return _with_intent(decided, "denounce", reason="accusation")
+    if intent == "denounce" and sig.gang and not sig.official:
+        # LABELLING.md: a gang's "bảo kê" with no official involved is a public_security report
+        return _with_intent(decided, "report_issue", [("public_security", 1.0)], reason="gang")
     if (sig.figurative or (sig.off_topic and top < SURE_EMERGENCY)) and intent in (
         "report_issue",
         "emergency",

@@ -393,3 +393,41 @@ def test_gambling_for_money_is_no_accusation_against_the_police_asked_to_act() -
 def test_fee_without_receipt_for_a_dossier_is_an_accusation() -> None:
     text = "Tui nộp hồ sơ làm căn cước cho con, cô nhân viên nói muốn lẹ thì gửi thêm 500 ngàn, hổng có biên lai"
     assert safety.signals(text).accusation
+
+
+# ---- session 6, last round: classes from the fourth hard batch, read once it became a dev set
+
+@pytest.mark.parametrize("text", [
+    "Rãnh thoát nước trước nhà tui bị đất lấp hết, mưa chi là nước tràn vô sân",  # a drain, not a burial
+    "nc sông tràn bờ vào mấy nhà ven sông, chưa nhà nào bị cô lập nhưng sợ lắm",  # a denied danger
+    "Is the fire sale at Vincom this weekend real or are the discounts a scam?",
+    "Đang kẹt trong một mối quan hệ toxic mà không biết thoát ra sao",
+    "trà sữa quán này ngon xỉu, ai ở Cầu Giấy thì ghé thử nha",
+])
+def test_round_hard4_look_alikes_name_no_danger_now(text: str) -> None:
+    sig = safety.signals(text)
+    assert sig.kinds == () or sig.past or sig.calm, (text, sig)
+
+
+def test_dredging_and_insurance_are_not_a_vet_or_the_news() -> None:
+    sig = safety.signals("benh vien het thuoc cap theo bao hiem, xin nao vet cong truoc nha")
+    assert not sig.off_topic and not sig.figurative
+
+
+def test_symptoms_now_after_an_earlier_meal_are_an_emergency() -> None:
+    text = "Tiệc cưới bữa trưa nay mà giờ mấy chục người ói mửa, có mấy ông bà già xỉu luôn rồi"
+    out = safety.refine(text, _decided("out_of_scope"))
+    assert out["intent"] == "emergency" and out["categories"][0][0] == "medical"
+
+
+def test_a_gang_said_not_to_be_officials_is_no_accusation() -> None:
+    text = "Một nhóm giang hồ thu tiền bảo kê mỗi sạp 300 nghìn, tụi hắn không phải cán bộ chi mô"
+    assert not safety.signals(text).accusation
+
+
+def test_a_gang_the_model_takes_for_a_denunciation_is_a_public_security_report() -> None:
+    text = "bon xa hoi den tu thu tien trong giu xe cua cac quan an, ai khong dong thi bi rach yen xe"
+    out = safety.refine(text, _decided("denounce"))
+    assert out["intent"] == "report_issue" and out["categories"][0][0] == "public_security"
+    police = "công an phường bảo kê cho bọn xã hội đen thu tiền các quán"
+    assert safety.refine(police, _decided("denounce"))["intent"] == "denounce"
