@@ -42,8 +42,6 @@ HELDOUT_HARD = ROOT / "data/nlu_eval/heldout_hard.yaml"
 HELDOUT_HARD2 = ROOT / "data/nlu_eval/heldout_hard2.yaml"
 # Session 5: a third hard batch, written before anything ran on it, vocabulary varied on purpose.
 HELDOUT_HARD3 = ROOT / "data/nlu_eval/heldout_hard3.yaml"
-# Session 6: a fourth hard batch, written blind before the session's training data was used.
-HELDOUT_HARD4 = ROOT / "data/nlu_eval/heldout_hard4.yaml"
 # Session 6: a fifth hard batch, written blind after the session's training data and safety rules.
 HELDOUT_HARD5 = ROOT / "data/nlu_eval/heldout_hard5.yaml"
 ENTITY_TYPES = ("ward", "district", "street", "alley", "phone", "ticket_code")
@@ -159,8 +157,6 @@ def main() -> None:
                    yaml.safe_load(HELDOUT_HARD2.read_text(encoding="utf-8")),
                "third hard held-out (data/nlu_eval/heldout_hard3.yaml)":
                    yaml.safe_load(HELDOUT_HARD3.read_text(encoding="utf-8")),
-               "fourth hard held-out (data/nlu_eval/heldout_hard4.yaml)":
-                   yaml.safe_load(HELDOUT_HARD4.read_text(encoding="utf-8")),
                "fifth hard held-out (data/nlu_eval/heldout_hard5.yaml)":
                    yaml.safe_load(HELDOUT_HARD5.read_text(encoding="utf-8"))}
     items = [item for batch in batches.values() for item in batch]
