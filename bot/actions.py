@@ -126,6 +126,12 @@ class ActionExtractLocation(Action):
         return [SlotSet("location", place_hints.location_answer(hint, text))]
 
 
+def typed_edit_request(tracker: Tracker) -> str | None:
+    """The field a typed or spoken "sửa nội dung" / "change the place" asks to edit, if any."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return None if text.startswith("/") else wording.edit_request(fold(nfc(text)))
+
+
 class ActionExtractReportEdit(Action):
     """Custom slot mapping while the summary waits: "sửa địa điểm" typed or spoken does what the
     "Sửa địa điểm" button does (the `confirmed` slot takes the field's name)."""
@@ -135,8 +141,7 @@ class ActionExtractReportEdit(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = str((tracker.latest_message or {}).get("text") or "")
-        field = None if text.startswith("/") else wording.edit_request(fold(nfc(text)))
+        field = typed_edit_request(tracker)
         return [SlotSet("confirmed", field)] if field else []
 
 
@@ -150,6 +155,9 @@ class ValidateReportForm(FormValidationAction):
 
     def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        # "cho tôi sửa nội dung" is an edit whatever intent the model gave it: an NLU that reads
+        # it as "affirm" must not file the report the citizen asked to change
+        value = typed_edit_request(tracker) or value
         if value in wording.EDITABLE_FIELDS:  # "Sửa địa điểm" / "Sửa nội dung": ask that one again
             return {"confirmed": None, **wording.edit_slots(str(value))}
         return duplicates.confirmed_slots(value, tracker)
