@@ -121,14 +121,6 @@ class _Linear:
         return e / e.sum(axis=1, keepdims=True)
 
 
-def _coef(clf: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Weights as one row per class (sklearn keeps a single row for two classes)."""
-    coef, intercept = np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
-    if len(clf.classes_) == 2 and coef.shape[0] == 1:
-        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-    return coef, intercept
-
-
 class JointModel:
     """TF-IDF feature blocks + one linear classifier over full labels."""
 
@@ -156,16 +148,21 @@ class JointModel:
     def _blocks(self, words: Sequence[str], texts: Sequence[str]) -> tuple[list[str], list[str]]:
         return list(words), [syllable_string(t) for t in texts]
 
+    def _feature_blocks(self) -> list[tuple[TfidfVectorizer, str, float]]:
+        """(vectorizer, the text form it reads, weight) in feature order; a zero weight drops
+        the block. save() and load() keep idf arrays and vocabularies in this same order."""
+        c = self.config
+        blocks = ((self.word, "words", c["word_weight"]), (self.syllable, "syllables", c["syllable_weight"]),
+                  (self.char, "syllables", c["char_weight"]), (self.accent, "accented", c["accent_weight"]))
+        return [block for block in blocks if block[2]]
+
     def _matrix(self, words: Sequence[str], texts: Sequence[str], fit: bool) -> Any:
         w, s = self._blocks(words, texts)
-        c = self.config
         parts = []
         if fit:
             self._idfs: list[np.ndarray] = []
-        blocks = ((self.word, w, c["word_weight"]), (self.syllable, s, c["syllable_weight"]),
-                  (self.char, s, c["char_weight"]),
-                  (self.accent, [accented_string(t) for t in texts], c["accent_weight"]))
-        for vec, data, weight in (b for b in blocks if b[2]):
+        for vec, form, weight in self._feature_blocks():
+            data = [accented_string(t) for t in texts] if form == "accented" else {"words": w, "syllables": s}[form]
             if fit:
                 m = vec.fit_transform(data)
                 self._idfs.append(vec.idf_.astype(np.float64))
@@ -190,15 +187,12 @@ class JointModel:
 
     # -- persistence: JSON (config, labels, vocabularies) + .npz (idf, weights), no pickle
     def _vectorizers(self) -> list[TfidfVectorizer]:
-        c = self.config
-        blocks = ((self.word, c["word_weight"]), (self.syllable, c["syllable_weight"]),
-                  (self.char, c["char_weight"]), (self.accent, c["accent_weight"]))
-        return [vec for vec, weight in blocks if weight]
+        return [vec for vec, _, _ in self._feature_blocks()]
 
     def save(self, directory: Path) -> None:
         arrays: dict[str, np.ndarray] = {f"idf{i}": idf for i, idf in enumerate(self._idfs)}
         # float32 weights: half the model package; probabilities move by < 1e-5
-        arrays["coef"], arrays["intercept"] = (a.astype(np.float32) for a in _coef(self.clf))
+        arrays["coef"], arrays["intercept"] = self.clf.coef_.astype(np.float32), self.clf.intercept_.astype(np.float32)
         meta: dict[str, Any] = {
             "config": self.config,
             "labels": self.labels,
@@ -206,7 +200,8 @@ class JointModel:
             "intent_classes": None,
         }
         if getattr(self, "intent_clf", None) is not None:
-            arrays["intent_coef"], arrays["intent_intercept"] = (a.astype(np.float32) for a in _coef(self.intent_clf))
+            arrays["intent_coef"] = self.intent_clf.coef_.astype(np.float32)
+            arrays["intent_intercept"] = self.intent_clf.intercept_.astype(np.float32)
             meta["intent_classes"] = [str(x) for x in self.intent_clf.classes_]
         (directory / "joint_model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez(directory / "joint_model.npz", **arrays)

@@ -1194,21 +1194,21 @@ def signals(text: str) -> Signals:
     if over:
         order = ("fire", "medical", "rescue", "crime")  # the injury is what is left
     kinds = tuple(k for k in order if k in named)
-    accusation = has("official") and has("misconduct") and not has("gang")
+    official, gang, civic = has("official"), has("gang"), has("civic")
     return Signals(
         kinds=kinds,
         help=has("help"),
         past=has("past"),
         now=now,
         figurative=bool(phrases) or has("figurative"),
-        off_topic=has("off_topic") and not has("civic"),
-        accusation=accusation,
+        off_topic=has("off_topic") and not civic,
+        accusation=official and has("misconduct") and not gang,
         scene=has("scene"),
         urgent=has("urgent"),
-        device=has("device") and not has("civic") and "medical" not in named,
+        device=has("device") and not civic and "medical" not in named,
         violence_over=over,
-        gang=has("gang"),
-        official=has("official"),
+        gang=gang,
+        official=official,
         worry=has("worry"),
     )
 
@@ -1231,11 +1231,15 @@ def _best_report(decided: dict[str, Any]) -> list[tuple[str, float]]:
 SURE_NOT_DANGER = 0.6  # a bare "cứu với" in a message the model is this sure is a report is asked about no more
 
 
+def _top(decided: dict[str, Any]) -> float:
+    """The model's confidence in its own intent."""
+    return decided["intent_ranking"][0][1] if decided.get("intent_ranking") else 0.0
+
+
 def _sure_non_emergency(decided: dict[str, Any]) -> bool:
     """The model is sure the message is a report or chit-chat ("nhà mình ngập trong nước
     cống, phường ơi cứu với"): a bare call for help in it is a figure of speech."""
-    top = decided["intent_ranking"][0][1] if decided.get("intent_ranking") else 0.0
-    return decided["intent"] in ("report_issue", "out_of_scope") and top >= SURE_NOT_DANGER
+    return decided["intent"] in ("report_issue", "out_of_scope") and _top(decided) >= SURE_NOT_DANGER
 
 
 def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
@@ -1246,7 +1250,7 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     sig = signals(text)
     intent = decided["intent"]
     emergency_cats = decided.get("emergency_categories") or []
-    top = decided["intent_ranking"][0][1] if decided.get("intent_ranking") else 0.0
+    top = _top(decided)
     if sig.accusation and intent == "denounce" and top >= SURE_DENOUNCE and not sig.now:
         # "bác sĩ đòi bồi dưỡng mới mổ, mẹ tôi đau quằn quại": the pain is the accusation's
         # background, the model is sure it is a denunciation and nothing says "now".

@@ -29,6 +29,22 @@ def test_emergency_numbers(category: str | None, number: str) -> None:
     ("bà cụ ngã ra bất tỉnh không thở", "medical"),
     ("my father collapsed and is not breathing", "medical"),
     ("the roof just collapsed and people are trapped", "rescue"),
+    # session 6, blind dev set dev_round6
+    ("Ôn tui té cầu thang, cái chân gãy gập, xương lòi ra ngoài", "medical"),
+    ("my dad fell off the ladder, I think he broke his leg, the bone is sticking out", "medical"),
+    ("thằng bé nhà tôi nuốt phải viên pin cúc áo, giờ nó khóc suốt", "medical"),
+    ("bà tôi tự nhiên nói lắp bắp, miệng méo một bên", "medical"),
+    ("cần cẩu đổ đè bẹp một chiếc taxi, tài xế còn trong xe", "rescue"),
+    ("bọn nó vây lại đòi tiền, cầm cả dao bấm", "crime"),
+    ("My 10 year old son should have been home an hour ago, his phone is off", "crime"),
+    # session 6, blind dev sets dev_round7/8
+    ("Công trường đầu xã nớ giàn giáo sập, có hai người thợ nằm dưới đống sắt", "rescue"),
+    ("My father is stuck in a collapsed trench at the building site", "rescue"),
+    ("a guy on a motorbike has been riding behind me for 3 streets, he stops when i stop", "crime"),
+    ("someone keeps trying the handle of our hotel room door, its 2am", "crime"),
+    ("co thang nghien cam kim tiem chia vao co ban thuoc doi tien", "crime"),
+    ("Mạ tui ăn con cá nóc, chừ môi tê rần, nói không ra hơi", "medical"),
+    ("Chú bảo vệ vừa bị ô tô lùi cán qua bàn chân, chân dập nát", "medical"),
 ])
 def test_present_danger_is_typed(text: str, kind: str) -> None:
     assert safety.signals(text).kinds[:1] == (kind,), text
@@ -278,20 +294,8 @@ def test_fire_equipment_is_a_report_not_chit_chat() -> None:
     assert not sig.kinds and not sig.figurative
 
 
-# ---- session 6: classes found on the blind dev set dev_round6.yaml (written before any rule)
-
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Ôn tui té cầu thang, cái chân gãy gập, xương lòi ra ngoài", "medical"),
-    ("my dad fell off the ladder, I think he broke his leg, the bone is sticking out", "medical"),
-    ("thằng bé nhà tôi nuốt phải viên pin cúc áo, giờ nó khóc suốt", "medical"),
-    ("bà tôi tự nhiên nói lắp bắp, miệng méo một bên", "medical"),
-    ("cần cẩu đổ đè bẹp một chiếc taxi, tài xế còn trong xe", "rescue"),
-    ("bọn nó vây lại đòi tiền, cầm cả dao bấm", "crime"),
-    ("My 10 year old son should have been home an hour ago, his phone is off", "crime"),
-])
-def test_session6_danger_classes(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
-
+# ---- session 6: classes found on the blind dev set dev_round6.yaml (written before any rule);
+# their danger cases are in test_present_danger_is_typed
 
 def test_violence_over_with_an_injury_left_is_medical_whatever_the_model_types() -> None:
     text = "he got stabbed in a fight, the fight is over and the attacker ran off, but he's bleeding a lot"
@@ -347,20 +351,8 @@ def test_danger_words_in_sure_chit_chat_stay_chit_chat_unless_something_is_happe
     assert safety.refine("nhà bên đang cháy to lắm", sure)["intent"] == "emergency"  # a "now" cue
 
 
-# ---- session 6: classes found on the blind dev sets dev_round7/8 (transcripts, long, dialect, English)
-
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Công trường đầu xã nớ giàn giáo sập, có hai người thợ nằm dưới đống sắt", "rescue"),
-    ("My father is stuck in a collapsed trench at the building site", "rescue"),
-    ("a guy on a motorbike has been riding behind me for 3 streets, he stops when i stop", "crime"),
-    ("someone keeps trying the handle of our hotel room door, its 2am", "crime"),
-    ("co thang nghien cam kim tiem chia vao co ban thuoc doi tien", "crime"),
-    ("Mạ tui ăn con cá nóc, chừ môi tê rần, nói không ra hơi", "medical"),
-    ("Chú bảo vệ vừa bị ô tô lùi cán qua bàn chân, chân dập nát", "medical"),
-])
-def test_round7_8_danger_classes(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
-
+# ---- session 6: classes found on the blind dev sets dev_round7/8 (transcripts, long, dialect, English);
+# their danger cases are in test_present_danger_is_typed
 
 @pytest.mark.parametrize("text", [
     "co may nguoi dang danh bai an tien duoi chan cau thang",  # gambling, not a beating
