@@ -35,7 +35,7 @@ HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "dat
            "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
            "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
            "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
-           "hard5": ROOT / "data/nlu_eval/heldout_hard5.yaml",}
+           "hard6": ROOT / "data/nlu_eval/heldout_hard6.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:
@@ -202,7 +202,7 @@ def run(kind: str, config: dict[str, Any], cv: bool, show_confusions: bool) -> N
         prepared = [prepare(it["text"]) for it in items]
         preds = model.predict([p[0] for p in prepared], [p[1] for p in prepared])
         s = score(items, preds)
-        if name in ("hard", "hard2", "hard3", "hard5") or name.startswith("dev"):
+        if name.startswith("hard") or name.startswith("dev"):
             line.append(f"{name}: int {s['int_all']:.3f} " + " ".join(
                 f"{k[4:]} {v:.3f}" for k, v in sorted(s.items()) if k.startswith("int_") and k != "int_all")
                 + f" | cat {s['cat']:.3f}")

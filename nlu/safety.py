@@ -46,6 +46,9 @@ SURE_EMERGENCY = 0.9
 # The model's denunciation is kept over danger words when it is this sure and an
 # accusation is named, unless a "now" cue says the danger is going on.
 SURE_DENOUNCE = 0.9
+# Below this the model barely prefers an emergency: a past or habitual cue ("every evening
+# the straw burning sends smoke") then keeps the message a report even if a danger is named.
+UNSURE_EMERGENCY = 0.6
 # Danger words in a message the model is this sure is chit-chat are a figure of speech,
 # unless a "now" cue, a call for help, a scene or a call to come says otherwise.
 SURE_CHITCHAT = 0.9
@@ -197,6 +200,17 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"following me",
         r"kidnap\w*",
         r"call (?:the )?police",
+        # a theft seen as it happens, without "đang": goods carried out of a house whose owner is
+        # away, a parked car stripped wheel by wheel
+        r"(?:khiêng|bê|vác|chuyển|khuân)(?: \w+){0,6} ra khỏi nhà(?: \w+){0,6}"
+        r" (?:đi vắng|đi nước ngoài|không có nhà|vắng nhà|đi du lịch|về quê|đi công tác)",
+        r"(?:chúng|bọn nó|tụi nó|bọn chúng|tụi nó) (?:làm|tháo) (?:tới|đến|sang) (?:cái |chiếc )?(?:bánh|lốp)",
+        # someone held against their will: "the guide took our passports and won't let us leave"
+        r"won'?t let (?:us|me|him|her|them) (?:leave|go|out)",
+        r"(?:is|are|being|been) (?:locked|held|kept) (?:up )?(?:in|inside) (?:a |the |his |her |their )?room",
+        r"nhốt (?:tôi|em|chúng tôi|bọn em|bạn tôi|bạn em|cô ấy|chị ấy|anh ấy|vợ|chồng) (?:trong|vào|lại)",
+        r"không (?:cho|để) (?:tôi|chúng tôi|bọn tôi|em|bọn em|tụi em|cô ấy|chị ấy) (?:ra khỏi|ra ngoài)",
+        r"(?:carrying|loading)(?: \w+){0,5} out of (?:my |our |the )?(?:neighbou?r'?s?|the) (?:house|flat|apartment)",
     ),
     "rescue": (
         # a person outside the safe side of a height, in any wording
@@ -303,6 +317,14 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r" (?:kẹt |mắc kẹt )?(?:trong|dưới) (?:xe|cabin|ca bin|đống|gầm)",
         r"(?:driver|someone|people|person|a child|a man|a woman) (?:is |are )?(?:still )?"
         r"(?:stuck |pinned |trapped )?(?:inside|under) (?:the |a )?(?:car|taxi|vehicle|cab|rubble|debris)",
+        # a lift stopped between floors with people in it, a child shut inside a machine
+        r"thang máy(?: \w+){0,8} (?<!hay )(?<!thường )(?:dừng|đứng|chết|treo|tắt)(?: lại| im| máy)?"
+        r" (?:ở )?giữa (?:tầng|hai tầng)",
+        r"(?:lift|elevator)(?: \w+){0,4} (?:stopped|stuck|stalled|halted) between floors",
+        r"(?:chui|trèo|leo|bị nhốt|nhốt) (?:vào|vô|trong) (?:cái |chiếc )?"
+        r"(?:lồng máy giặt|máy giặt|tủ đông|tủ lạnh|cốp xe)",
+        r"(?:climbed|crawled|got|locked) (?:into|inside|in) (?:the |a )?"
+        r"(?:washing machine|freezer|fridge|car boot|trunk)",
     ),
     "medical": (
         r"bất tỉnh",
@@ -494,7 +516,7 @@ _HELP_CUES = (
 # call for help (or with each other) they make an emergency of unknown type (112); a call
 # for help alone gets the one question instead.
 _SCENE_CUES = (
-    r"có chuyện (?:rồi|lớn|ở|nghiêm trọng|không hay)",
+    r"có chuyện (?:rồi|lớn|to|ở|nghiêm trọng|không hay)",
     r"chuyện lớn",
     r"(?:gặp|bị) nạn",
     r"(?:đang )?loạn (?:lắm|hết|cả lên|rồi)",
@@ -565,6 +587,7 @@ _PAST_CUES = (
     r"last (?:weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|winter)",
     r"hồi (?:tuần|tháng|năm) (?:trước|rồi|ngoái)",
     r"(?:tuần|tháng|năm) rồi",
+    r"(?:hay|thường) (?:dừng|chết máy|kẹt|treo|hỏng|mất điện)",
     r"hay (?:có|xảy ra|bị|chửi|đánh|đập|gây|cướp|trộm|giật|cắn|rượt|đuổi|chập|nổ|tràn|rơi|rớt)",
     r"bạo lực học đường",
     r"bóng (?:đèn|điện)",
@@ -574,7 +597,7 @@ _PAST_CUES = (
     r"(?:sáng|chiều|trưa) nay",
     r"suốt",
     r"hôm (?:thứ|chủ nhật)",
-    r"every (?:night|weekend|day|week)",
+    r"every (?:night|weekend|day|week|evening|morning|afternoon)",
     r"after eating",
 )
 _HAZARD_CUES = (
@@ -605,9 +628,21 @@ _HAZARD_CUES = (
     r"factory",
     r"chimney",
     r"(?:burn|burns|burning|burnt) (?:rubbish|trash|garbage|leaves|waste|plastic|straw)",
+    r"(?:straw|stubble|rubbish|trash|garbage|leaves|waste|plastic|field|crop)s? (?:burning|being burnt|being burned)",
     r"xả khói",
     r"nhà máy",
     r"xưởng .{0,20}xả",
+)
+# The danger was met and is over ("tuần trước bé kẹt tay, đã gỡ ra được rồi", "may bảo vệ
+# dập được"): with a past cue and no injury named, what is left is a report however sure
+# the model is of an emergency.
+_RESOLVED = (
+    r"đã (?:\w+ ){0,3}(?:gỡ|kéo|lôi|đưa|cứu|giải cứu|bế) (?:\w+ ){0,3}ra (?:được|kịp|ngoài)",
+    r"(?:đã|may|kịp thời) (?:\w+ ){0,3}dập (?:tắt )?(?:được|xong|kịp)",
+    r"(?:got|pulled|freed|helped) (?:him|her|them|it|the \w+) out",
+    r"(?:was|were|got) (?:rescued|freed|pulled out)",
+    r"(?:was|were) put out",
+    r"(?:is|are) (?:fine|ok|okay|safe) now",
 )
 # Now: overrides a past/hazard cue in the same message ("hôm qua nứt, giờ đang sập").
 _NOW_CUES = (
@@ -674,6 +709,10 @@ _FIGURATIVE_PHRASES = (
     r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
     r"chết khiếp",
     r"killing my (?:plants|garden|flowers|grass|back|feet|battery|mood|vibe|budget)",
+    # praise: "this bun cha is fire", "my mouth is burning from the chili"
+    r"(?<!there )(?<!here )(?:is|was|looks|tastes|sounds) (?:straight |literally |absolutely |so |pure )?fire(?=\W|$)",
+    r"(?:mouth|tongue|lips|throat)(?: is| are)? (?:literally |still )?(?:burning|on fire)(?: \w+){0,2}"
+    r" (?:chil+i|chil+ies|spice|spicy|pepper|sauce|sate)",
 )
 # Fire-safety equipment names no fire, but a missing extinguisher is a real report: blanked
 # out before the danger cues like the phrases above, without making the message chit-chat.
@@ -687,6 +726,8 @@ _NEGATED = (
     r"(?:nobody|no one|no-one) (?:was |is |got |has been |were )?(?:hurt|trapped|injured|stuck|killed|harmed)",
 )
 _EQUIPMENT = (
+    # a bench or a chair with a "broken leg" is furniture to mend
+    r"(?:ghế|bàn|giường|tủ|kệ|xích đu|cầu trượt)(?: đá| gỗ| nhựa| sắt| đá \w+)? (?:bị )?gãy (?:chân|tay|lưng)",
     r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
     r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
 )
@@ -706,6 +747,11 @@ _FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"remember when",
     r"good times",
     r"kỷ niệm",
+    # a dream told afterwards: nothing is happening
+    r"(?:nằm |chiêm bao )?mơ thấy",
+    r"giấc mơ",
+    r"ác mộng",
+    r"(?:dreamt|dreamed|had a dream|nightmare)",
 
     r"(?<!legal )(?<!hạn )deadline(?! (?:passed|is over|has passed|đã qua|quá hạn))",
     r"crush",
@@ -1005,6 +1051,7 @@ def _cue_table() -> dict[str, tuple[str, ...]]:
         scene=_SCENE_CUES,
         urgent=_URGENT_CUES,
         past=_PAST_CUES + _HAZARD_CUES,
+        resolved=_RESOLVED,
         now=_NOW_CUES,
         phrase=_FIGURATIVE_PHRASES,
         equipment=_EQUIPMENT + _NEGATED,
@@ -1135,6 +1182,7 @@ class Signals:
     violence_over: bool = False  # the attacker gone, an injury left: 115 names it, not 113
     gang: bool = False  # "giang hồ", "xã hội đen": protection money with no official is public_security
     official: bool = False  # a public actor is named (and not denied: "không phải cán bộ")
+    resolved: bool = False  # the danger was met: the person freed, the fire put out
 
     @property
     def calm(self) -> bool:
@@ -1210,6 +1258,7 @@ def signals(text: str) -> Signals:
         gang=gang,
         official=official,
         worry=has("worry"),
+        resolved=has("resolved"),
     )
 
 
@@ -1263,14 +1312,22 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     danger_now = bool(sig.kinds) and (sig.now or not sig.past) and (not sig.calm or sure_emergency)
     if danger_now:
         kind = sig.kinds[0]
-        if intent == "emergency" and emergency_cats and emergency_cats[0][0] in sig.kinds and not sig.violence_over:
-            kind = emergency_cats[0][0]  # the model's type, when the text names it too
+        model_kind, model_p = emergency_cats[0] if intent == "emergency" and emergency_cats else ("", 0.0)
+        if model_kind in sig.kinds and not sig.violence_over:
+            kind = model_kind  # the model's type, when the text names it too
+        elif sig.kinds == ("medical",) and model_kind in KINDS and model_p >= SURE_EMERGENCY and not sig.violence_over:
+            # people stuck in a lift and one short of breath: an illness is named, but the
+            # model is sure of the situation around it, which decides the number (LABELLING.md)
+            kind = model_kind
         cats = [(kind, 1.0)] + [(c, 0.0) for c in KINDS if c != kind]
         return _with_intent(decided, "emergency", cats, reason=f"danger:{kind}")
     if sig.alarm and not sig.kinds:
         # "cứu với, có chuyện ở bãi xe, tới gấp": danger now, its type not said → 112.
         return _with_intent(decided, "emergency", [(UNCLEAR, 1.0)], reason="alarm_untyped")
-    if intent == "emergency" and sig.past and not sig.now and not sig.kinds and top < SURE_EMERGENCY:
+    met = sig.resolved and "medical" not in sig.kinds  # the danger was met and nobody is left hurt
+    if intent == "emergency" and sig.past and not sig.now and (
+        met or (not sig.kinds and top < SURE_EMERGENCY) or top < UNSURE_EMERGENCY
+    ):
         return _with_intent(decided, "report_issue", _best_report(decided), reason="past_or_hazard")
     if sig.accusation and intent != "emergency":
         return _with_intent(decided, "denounce", reason="accusation")

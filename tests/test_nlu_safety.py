@@ -423,3 +423,58 @@ def test_a_gang_the_model_takes_for_a_denunciation_is_a_public_security_report()
     assert out["intent"] == "report_issue" and out["categories"][0][0] == "public_security"
     police = "công an phường bảo kê cho bọn xã hội đen thu tiền các quán"
     assert safety.refine(police, _decided("denounce"))["intent"] == "denounce"
+
+
+# ---- session 7: classes from the fifth hard batch, read once it became a dev set
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("thang may toa van phong so 18 Tam Trinh dung giua tang 9 va 10, ben trong co ba nguoi", "rescue"),
+    ("Cháu bé chui vào lồng máy giặt chơi trốn tìm, cửa tự khóa lại", "rescue"),
+    ("có mấy người lạ khiêng ti vi ra khỏi nhà bác hàng xóm mà bác ấy đi nước ngoài cả tháng nay", "crime"),
+    ("My friend is being locked in a room by the tour guide who won't let us leave", "crime"),
+])
+def test_session7_danger_classes(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), text
+
+
+def test_sure_situation_types_the_number_when_only_an_illness_is_named() -> None:
+    # people shut in a lift and one short of breath: the model's sure "rescue" decides 114
+    text = "cả nhà mắc trong buồng thang, bà tôi khó thở"
+    sure = {**_decided("emergency", emergency="rescue"), "emergency_categories": [("rescue", 0.95)]}
+    assert safety.refine(text, sure)["categories"][0][0] == "rescue"
+    unsure = {**_decided("emergency", emergency="rescue"), "emergency_categories": [("rescue", 0.6)]}
+    assert safety.refine(text, unsure)["categories"][0][0] == "medical"
+
+
+@pytest.mark.parametrize("text", [
+    "Ghế đá gãy chân, bãi cỏ trụi lơ ở vườn hoa Hàng Đậu",  # furniture
+    "This bun cha is fire, my mouth is literally burning from the chili, 10 out of 10",  # praise
+    "Tối qua tôi mơ thấy nhà mình bị cháy, mơ thấy cháy nhà có phải sắp có lộc không?",  # a dream
+    "thang may toa CT2 hay dung lai giua tang roi moi chay tiep, ban quan ly khong kiem tra",  # a habit
+])
+def test_session7_look_alikes_are_no_emergency(text: str) -> None:
+    out = safety.refine(text, _decided("report_issue"))
+    assert out["intent"] != "emergency", (text, out.get("safety"))
+
+
+def test_a_danger_met_last_week_is_a_report_however_sure_the_model_is() -> None:
+    text = "Tuần trước có bé bị kẹt tay vào khe thang cuốn, đã gỡ ra được rồi, nhưng khe hở chưa ai sửa"
+    sure = {**_decided("emergency", emergency="rescue"),
+            "intent_ranking": [("emergency", 0.95), ("report_issue", 0.04)]}
+    assert safety.refine(text, sure)["intent"] == "report_issue"
+    # an injury still there is no danger met
+    hurt = "alo anh em bị điện giật lúc bơm nước giờ nằm đấy không thở mọi người đã kéo ra được"
+    assert safety.refine(hurt, sure)["intent"] == "emergency"
+
+
+def test_there_is_fire_is_a_fire_and_nobody_able_to_put_it_out_is_no_danger_met() -> None:
+    text = "there is fire on the balcony of the apartment above mine and burning bits are dropping onto ours"
+    assert safety.refine(text, _decided("report_issue"))["intent"] == "emergency"
+    text = "Nhà o Hoa cháy to rứa, lửa bén qua mái tôn nhà bên rồi tề, mô có ai dập được mô"
+    assert safety.refine(text, _decided("emergency", emergency="fire"))["intent"] == "emergency"
+
+
+def test_straw_burning_every_evening_is_a_report_when_the_model_barely_hears_an_emergency() -> None:
+    text = "The straw burning next to our block every evening fills the whole apartment with smoke"
+    unsure = {**_decided("emergency", emergency="fire"), "intent_ranking": [("emergency", 0.55), ("report_issue", 0.4)]}
+    assert safety.refine(text, unsure)["intent"] == "report_issue"
