@@ -35,7 +35,8 @@ HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "dat
            "hard": ROOT / "data/nlu_eval/heldout_hard.yaml",
            "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
            "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
-           "hard6": ROOT / "data/nlu_eval/heldout_hard6.yaml"}
+           "hard6": ROOT / "data/nlu_eval/heldout_hard6.yaml",
+           "hard7": ROOT / "data/nlu_eval/heldout_hard7.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:

@@ -104,6 +104,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"gas leak",
         r"lửa (?:ở|bắt)",
         r"nổ (?:bình|ga)",
+        r"(?:xe điện|xe máy điện|pin|ắc quy|bình ga|bình gas|cục sạc|sạc)(?: \w+){0,4} (?:phát nổ|nổ tung|nổ rồi|nổ r)",
+        r"mùi (?:nhựa|dây điện|cao su) cháy",
         r"(?:gọi|cần|kêu) (?:giúp tôi |giùm |giúp )?(?:xe )?(?:chữa cháy|cứu hỏa)",
         r"burning",
         r"gọi (?:ngay )?114",
@@ -128,8 +130,28 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"bẻ khóa",
         r"broke into",
         r"phá (?:cửa|khóa)",
-        r"đập cửa",
+        # debt collectors or a drunk at the door — not people shut in a lift banging to get out
+        r"(?:đứng|tới|đến|kéo đến|kéo tới|bọn nó|tụi nó|hắn|nó|thằng \w+|anh ta|ông ta|gã|chồng)(?: \w+){0,4} đập cửa",
+        r"bóp cổ",
+        r"(?:dùng|cầm|rút|vung) (?:dao|kiếm|mã tấu|kéo)(?: \w+){0,2} (?:đâm|chém)",  # vehicles "đâm nhau" too
+        r"(?:chúng nó|bọn nó|tụi nó|bọn chúng|chúng|hắn|nó)(?: \w+){0,2} (?:vẫn|còn|cứ) (?:đang )?"
+        r"đánh(?! bài| bạc| cờ| đề| lô)",
+        r"đập cửa (?:nhà|phòng)",
+        r"đập cửa (?:\w+ ){0,2}(?:đòi|chửi|dọa|ầm)",
         r"đập phá",
+        r"đánh đập",
+        r"(?:bị|đang|vừa bị|vừa) cướp",
+        # dragged into a vehicle: an abduction, whatever else is named
+        r"(?:kéo|ép|lôi|đẩy|bế|khiêng|nhét) (?:\w+ ){0,4}(?:lên|vào|vô) (?:\w+ ){0,1}(?:xe|ô tô|taxi|xe tải)"
+        r"(?: \w+){0,8} (?:vùng vẫy|la hét|kêu|khóc|giãy)",
+        r"(?:drag|dragged|dragging|force|forced|forcing|push|pushed|pushing|pull|pulled|pulling|bundle|bundled)"
+        r" (?:a |the |an? \w+ )?(?:girl|woman|child|kid|boy|man|her|him|lady|student) into (?:a |the )?(?:\w+ ){0,2}"
+        r"(?:car|van|taxi|vehicle|truck|suv)",
+        r"(?:hitting|beating|punching|kicking|choking|strangling) (?:me|us|my \w+|a (?:woman|girl|child|kid|man)"
+        r"|his (?:mother|mom|wife|sister|girlfriend|kid|son|daughter|father)|her (?:kid|son|daughter|mother|husband))",
+        r"domestic violence",
+        r"(?:chồng|ông chồng|thằng chồng|bố|ông bố|bố dượng|con trai)(?: \w+){0,3} (?:say|xỉn)(?: \w+){0,5}"
+        r" (?:đập|đánh|chửi|dọa|ném)",
         r"trèo (?:vào|vô) (?:nhà|ban công)",
         r"bám theo",
         r"dọa giết",
@@ -312,11 +334,12 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"stuck in (?:a |the )?(?:collapsed |\w+ )?(?:trench|hole|pit|well|ditch|mud|drain|sinkhole)",
         r"(?:collapsed|caved[- ]in) (?:trench|tunnel|hole|pit|well|mine)",
         r"(?:người|thợ|ai|công nhân|cháu|bé)(?: \w+){0,3} (?:nằm|kẹt|bị kẹt|mắc kẹt|bị vùi|bị đè|vùi)"
-        r" (?:dưới|trong) (?:đống|khối|tấm|đất|gạch|bê tông|sắt)",
+        r" (?:dưới|trong) (?:đống|khối|tấm|lớp đất|đất đá|gạch|bê tông|sắt)",
         r"(?:tài xế|lái xe|người|ai đó|nạn nhân|cháu|bé|ông|bà)(?: \w+){0,2} (?:còn|vẫn|bị)"
         r" (?:kẹt |mắc kẹt )?(?:trong|dưới) (?:xe|cabin|ca bin|đống|gầm)",
         r"(?:driver|someone|people|person|a child|a man|a woman) (?:is |are )?(?:still )?"
         r"(?:stuck |pinned |trapped )?(?:inside|under) (?:the |a )?(?:car|taxi|vehicle|cab|rubble|debris)",
+        r"thang máy(?: \w+){0,6} (?:rơi|rớt|tụt|tuột|lao)(?: tự do| xuống| cái rầm)",
         # a lift stopped between floors with people in it, a child shut inside a machine
         r"thang máy(?: \w+){0,8} (?<!hay )(?<!thường )(?:dừng|đứng|chết|treo|tắt)(?: lại| im| máy)?"
         r" (?:ở )?giữa (?:tầng|hai tầng)",
@@ -352,6 +375,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"máu (?:nhiều|chảy)",
         r"ra máu",
         r"mất máu",
+        r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)",
+        r"bleeding (?:heavily|a lot|badly|everywhere|out|profusely)",
         r"bị thương",
         r"bất động(?! sản)",
         r"(?:người|ai|nạn nhân|ông|bà|cụ|cháu|bé|anh|chị) .{0,15}nằm (?:im|dưới đất|gục)",
@@ -607,6 +632,8 @@ _HAZARD_CUES = (
     r"sợ (?:có người|rơi|sập|đổ|bị)",
     r"lỡ có",
     r"sợ cháy",
+    # a fear that keeps the children in ("tối ko dám cho con ra ngoài"): a standing threat
+    r"(?:không|ko|hổng|chẳng|chả) dám (?:để|cho) (?:con|cháu|bé|tụi nhỏ|bọn trẻ|mấy đứa nhỏ|lũ trẻ) (?:ra|đi|chơi)",
     # fear of a harm that has not happened: "sợ (nó) rơi xuống", "lo là sẽ sập", "afraid it will fall"
     r"(?:sợ|lo) (?:là )?(?:sẽ )?(?:\w+ ){0,2}(?:rơi|rớt|sập|đổ|ngã|trúng|đè|bay (?:xuống|vào|trúng)"
     r"|bị thương|chết|cháy|nổ|điện giật|đuối nước|chết đuối)",
@@ -726,8 +753,16 @@ _NEGATED = (
     r"(?:nobody|no one|no-one) (?:was |is |got |has been |were )?(?:hurt|trapped|injured|stuck|killed|harmed)",
 )
 _EQUIPMENT = (
+    # a chest "as if crushed" and skin "burning hot" are symptoms, not a collapse or a fire
+    r"như (?:bị )?(?:\w+ ){0,2}đè",
+    r"burning (?:hot|up with fever|with fever)",
+    # a repair shop or a repairman is a place or a person, not a device to fix
+    r"(?:tiệm|cửa hàng|xưởng|gara|garage|thợ|anh thợ|ông thợ|người thợ|công nhân)(?: \w+){0,1}"
+    r" (?:sửa|đang sửa) (?:xe(?: máy| đạp)?|máy(?: bơm| lạnh)?|điều hòa|ô tô|đồ điện|điện)",
+    r"xuống (?:\w+ ){0,2}sửa (?:máy bơm|ống|đường ống)",
     # a bench or a chair with a "broken leg" is furniture to mend
-    r"(?:ghế|bàn|giường|tủ|kệ|xích đu|cầu trượt)(?: đá| gỗ| nhựa| sắt| đá \w+)? (?:bị )?gãy (?:chân|tay|lưng)",
+    r"(?:ghế|bàn|giường|tủ|kệ|xích đu|cầu trượt|búp bê|đồ chơi|kệ sách)(?: \w+){0,4} (?:bị )?gãy (?:chân|tay|lưng)",
+    r"(?:chair|table|bed|desk|shelf|bench|doll|toy)(?: \w+){0,3} (?:has |with )?(?:a )?broken (?:leg|arm)",
     r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
     r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
 )
@@ -747,6 +782,12 @@ _FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"remember when",
     r"good times",
     r"kỷ niệm",
+    # a film, a clip, a novel or an insurance policy about a disaster: nothing is happening
+    r"(?:xem|coi) (?:\w+ ){0,2}(?:phim|video|clip|tiktok|youtube)",
+    r"bộ phim",
+    r"tiểu thuyết",
+    r"bảo hiểm cháy nổ",
+    r"(?:movie|film|documentary|tv series|novel)",
     # a dream told afterwards: nothing is happening
     r"(?:nằm |chiêm bao )?mơ thấy",
     r"giấc mơ",
@@ -1039,6 +1080,7 @@ _VIOLENCE_OVER = (
     r"(?:fight|fighting|attack) (?:is|was) over",
     r"(?:attacker|guy|man|he|they) (?:ran|fled|left)",
     r"(?:tụi nó|bọn nó|thằng đó|nó|hung thủ) (?:đi|chạy) (?:mất |khỏi )?rồi",
+    r"đánh nhau xong",
 )
 
 
@@ -1088,6 +1130,7 @@ _UNSAFE_FOLDED = frozenset(
         "dang ket",
         "con ket",
         "lua do",
+        "nha do",
         "dang chim",
         "bi chim",
         "lua trong",
@@ -1130,6 +1173,7 @@ _ACCENTED_ONLY = frozenset(
         r"chuyển dạ",
         r"(?:đập|va) đầu",
         r"máu (?:phun|chảy)",
+        r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)",
         r"(?:cán|tông|quệt) (?:qua |trúng |phải )?(?:người|cụ|bà|ông|em|cháu|bé|anh|chị)",
         r"(?:cán|đè|chẹt) (?:qua |lên |trúng )?(?:chân|bàn chân|bàn tay)",  # "cắn chân" folds alike
         r"la hét",

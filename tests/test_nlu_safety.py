@@ -478,3 +478,42 @@ def test_straw_burning_every_evening_is_a_report_when_the_model_barely_hears_an_
     text = "The straw burning next to our block every evening fills the whole apartment with smoke"
     unsure = {**_decided("emergency", emergency="fire"), "intent_ranking": [("emergency", 0.55), ("report_issue", 0.4)]}
     assert safety.refine(text, unsure)["intent"] == "report_issue"
+
+
+# ---- session 7: misfires found by refining every training example with a model 0.8 sure of
+# its own label (a danger cue overriding a right answer)
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("dang bi cuop, cuu voi", "crime"),  # one-syllable cues never fold; "bị cướp" does
+    ("Nghe tiếng phụ nữ kêu cứu và tiếng đánh đập trong căn hộ tầng dưới nãy giờ", "crime"),
+    ("three men forcing a girl into a van outside the karaoke, she is screaming", "crime"),
+    ("my host family's son hitting his mother, i can hear her through the wall", "crime"),
+    ("thang chong say ruou nha ben canh dang dap vo het noi niu", "crime"),
+    ("chong em dang bop co em, em tron vao nha tam khoa cua, anh ta dang dap cua", "crime"),
+    ("nhom thanh nien dung dao dam nhau, mot nguoi nam duoi dat ma chung no van danh", "crime"),
+    ("thang may chung cu o Tay Mo tut xuong 3 tang roi dung, den tat, 5 nguoi trong do dap cua", "rescue"),
+    ("alo dạ đánh nhau xong rồi ạ bọn nó đi rồi còn một anh nằm ở đầu ngõ máu ở đầu chảy ròng ròng", "medical"),
+    ("xe điện sạc dưới tầng 1 nổ r, khói lên tới phòng t", "fire"),
+])
+def test_session7_typing_misfires(text: str, kind: str) -> None:
+    assert safety.signals(text).kinds[:1] == (kind,), (text, safety.signals(text))
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # a repair shop on fire and a repairman stuck outside a window are no device questions
+    ("ac ơi cái tiệm sửa xe sát vách nhà e bốc cháy r, lửa to lém, khói tràn vô phòng e", "emergency"),
+    ("nguoi tho sua dieu hoa bi ket ngoai ban cong tang 9, day bao hiem dut", "emergency"),
+    # symptoms that sound like a collapse or a fire
+    ("an old lady at the market is burning hot, confused and not sweating", "emergency"),
+    # a film, a toy and "nha do" (that house) name nothing happening
+    ("xem phim Hậu duệ mặt trời đoạn động đất sập nhà mà khóc cả tối", "out_of_scope"),
+    ("Con búp bê của bé gãy tay rồi, chỗ nào sửa đồ chơi hả bạn", "out_of_scope"),
+])
+def test_session7_context_decides(text: str, intent: str) -> None:
+    model = _decided(intent, emergency="medical")
+    out = safety.refine(text, model)
+    assert out["intent"] == intent, (text, out.get("safety"), safety.signals(text))
+
+
+def test_nha_do_is_that_house_not_a_collapse() -> None:
+    assert "rescue" not in safety.signals("toi thay den pin roi trong phong ma nha do di du lich").kinds
