@@ -38,8 +38,11 @@ UNCLEAR_NUMBER = "112"
 # The model's type is kept without a cue only above this confidence. 0.9 (session 4) sent
 # emergencies whose wording no cue names to 112 although the model typed them right
 # ("stuck in a collapsed trench" → rescue 0.8); 0.7 types 4 more of dev_round3.yaml's 43
-# emergencies and none of the other dev sets' changes. A call for help still gets 112.
-SURE_TYPE = 0.7
+# emergencies and none of the other dev sets' changes. 0.5 (session 7): in five-fold
+# cross-validation over the training data (2,753 emergencies, each typed by a model that never
+# saw it) 2,665 → 2,686 get the right number, and no held-out emergency changes (a lower
+# threshold changes nothing more). A call for help still gets 112.
+SURE_TYPE = 0.5
 # A past/habit cue ("sáng nay", "liên tục") demotes the model's emergency only below this:
 # "sáng nay bỏ bữa mà vẫn tiêm insulin, giờ vã mồ hôi" is happening now.
 SURE_EMERGENCY = 0.9
@@ -735,6 +738,8 @@ _FIGURATIVE_PHRASES = (
     # "ăn xong muốn ngất", "sợ chết khiếp", "killing my plants": hyperbole
     r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
     r"chết khiếp",
+    r"như lửa đốt",
+    r"(?:brain|head|mind) (?:is )?on fire",
     r"killing my (?:plants|garden|flowers|grass|back|feet|battery|mood|vibe|budget)",
     # praise: "this bun cha is fire", "my mouth is burning from the chili"
     r"(?<!there )(?<!here )(?:is|was|looks|tastes|sounds) (?:straight |literally |absolutely |so |pure )?fire(?=\W|$)",
@@ -761,7 +766,11 @@ _EQUIPMENT = (
     r" (?:sửa|đang sửa) (?:xe(?: máy| đạp)?|máy(?: bơm| lạnh)?|điều hòa|ô tô|đồ điện|điện)",
     r"xuống (?:\w+ ){0,2}sửa (?:máy bơm|ống|đường ống)",
     # a bench or a chair with a "broken leg" is furniture to mend
-    r"(?:ghế|bàn|giường|tủ|kệ|xích đu|cầu trượt|búp bê|đồ chơi|kệ sách)(?: \w+){0,4} (?:bị )?gãy (?:chân|tay|lưng)",
+    # (no fall between: "trèo lên ghế ngã xuống bị gãy chân" is an injury)
+    r"(?:ghế|bàn|giường|tủ|kệ|xích đu|cầu trượt|búp bê|đồ chơi|kệ sách)"
+    r"(?: (?!ngã|té|rơi|trèo|leo|đứng|ngồi|nhảy|trượt)\w+){0,8} (?:bị )?gãy (?:chân|tay|lưng)",
+    # a zip, a drawer or a printer "stuck" holds nobody
+    r"(?:khóa kéo|dây kéo|phéc mơ tuya|ngăn kéo|cửa sổ|máy in|giấy|thẻ|chìa khóa|ổ khóa)(?: \w+){0,3} (?:bị )?kẹt",
     r"(?:chair|table|bed|desk|shelf|bench|doll|toy)(?: \w+){0,3} (?:has |with )?(?:a )?broken (?:leg|arm)",
     r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
     r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
@@ -788,6 +797,7 @@ _FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"tiểu thuyết",
     r"bảo hiểm cháy nổ",
     r"(?:movie|film|documentary|tv series|novel)",
+    r"(?:ăn|cắn|nhai) (?:\w+ ){0,3}ớt",
     # a dream told afterwards: nothing is happening
     r"(?:nằm |chiêm bao )?mơ thấy",
     r"giấc mơ",
