@@ -595,7 +595,9 @@ _PAST_CUES = (
     r"mấy hôm trước",
     r"last (?:night|week|month|year)",
     r"yesterday",
-    r"(?:\d+|a|an|one|two|three|four|five|six|several|few|couple of) (?:days?|weeks?|months?|years?) ago",
+    r"(?:\d+|a|an|one|two|three|four|five|six|several|few|couple of) (?:hours?|days?|weeks?|months?|years?) ago",
+    r"this morning",
+    r"earlier today",
     r"(?:hai|ba|bốn|năm|mấy|vài|\d+) (?:hôm|ngày|tuần|tháng|năm) (?:trước|rồi)",
     r"(?:đã|phải) (?:đưa )?đi viện",
     r"đi viện rồi",
@@ -680,12 +682,19 @@ _NOW_CUES = (
     r"vừa(?! rồi| qua)",
     r"ngay (?:bây giờ|lúc này)",
     r"right now",
-    r"just",
+    # "just collapsed", "just saw", "just now" — not "just their coal stove"
+    r"just (?=\w+(?:ed|ing)\b|(?:got|saw|fell|broke|ran|hit|took|stole|came|heard|went|caught|now|swallowed|drank|ate"
+    r"|threw|bit|shot|stabbed|drove|blew|began|started|stopped|lost)\b)",
     r"now",
     r"cứu với",
     r"gấp",
     r"(?:nó|hắn|ông ta|bà ta|tụi nó|thằng đó|thằng kia|họ)(?: \w+){0,2} (?:vẫn|còn) (?:đang|ở|ngồi|đứng|trong|đây)",
-    r"(?:is|are) still (?:here|there|in|inside|outside|in the|at)",
+    r"(?:he|she|they|guy|man|men|thief|thieves|attacker|robber|people|someone|somebody|gang|group)(?: \w+){0,2}"
+    r" (?:is|are) still (?:here|there|in|inside|outside|in the|at)",
+    # "giờ anh ta bám được vào cột mốc giữa dòng, nước vẫn lên": someone in the danger now
+    r"giờ (?:anh ta|anh ấy|chị ấy|cô ấy|bà|ông|nó|cháu|bé|họ|cả nhà|mọi người|tụi nhỏ)"
+    r" (?:đang |vẫn |còn )?(?:bám|kẹt|mắc|nằm|treo|ngồi trên|đứng trên|trôi|chới với)",
+    r"(?:nước|lửa|khói) (?:vẫn|còn) (?:đang )?(?:lên|dâng|lan|bốc|cháy|chảy xiết)",
     # "trưa nay ăn cỗ, giờ mấy chục người ói mửa": the symptom is now, the meal was earlier
     r"giờ (?:\w+ ){0,4}(?:ói|nôn|xỉu|ngất|khó thở|co giật|lên cơn|bất tỉnh|đau quằn|vã mồ hôi|tím tái)",
 )
@@ -738,6 +747,9 @@ _FIGURATIVE_PHRASES = (
     # "ăn xong muốn ngất", "sợ chết khiếp", "killing my plants": hyperbole
     r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
     r"chết khiếp",
+    r"(?:without|pick|picking|start|starting) a fight",
+    r"fire (?:quá|lắm|vãi|ghê|xỉu|thật sự|dữ)",
+    r"(?:nearly|almost) (?:had|have|gave me|give me) a heart attack",
     r"như lửa đốt",
     r"(?:brain|head|mind) (?:is )?on fire",
     r"killing my (?:plants|garden|flowers|grass|back|feet|battery|mood|vibe|budget)",
@@ -751,11 +763,16 @@ _FIGURATIVE_PHRASES = (
 # A danger said not to have happened ("không ai bị kẹt", "nobody was hurt") is blanked
 # like equipment: it names nothing going on.
 _NEGATED = (
-    r"(?:không|chưa|chẳng|hổng|hông) (?:có )?(?:ai|người nào|nhà nào|hộ nào) (?:bị )?(?:kẹt|mắc kẹt|thương"
-    r"|bị thương|sao|chết|ngã|té|giật|bỏng|nạn|gì|cô lập)",
+    r"(?:không|chưa|chẳng|hổng|hông) (?:có )?(?:ai|người nào|nhà nào|hộ nào|xe nào) (?:bị )?(?:kẹt|mắc kẹt|thương"
+    r"|bị thương|sao|chết|ngã|té|giật|bỏng|nạn|gì|cô lập|mắc lại|kẹt lại)",
     # "tụi hắn không phải cán bộ": an official named only to say there is none
     r"(?:không|chẳng|hổng|hông|chả) phải (?:là )?(?:cán bộ|công an|người (?:của )?(?:phường|xã|nhà nước)|nhà nước)",
     r"(?:nobody|no one|no-one) (?:was |is |got |has been |were )?(?:hurt|trapped|injured|stuck|killed|harmed)",
+    # "he is ok now", "the rider was ok", "its out now", "it's not a fire": the "now" or the fire is denied
+    r"(?:is|are|was|were|im|i'm|i am) (?:fine|ok|okay|safe|all right|alright|unhurt|not hurt)(?: now)?",
+    r"(?:it'?s|is|was|fire is|fire was) (?:out|over) now",
+    r"(?:it'?s|is|was) not (?:a )?fire",
+    r"không phải (?:là )?(?:cháy|hỏa hoạn)",
 )
 _EQUIPMENT = (
     # a chest "as if crushed" and skin "burning hot" are symptoms, not a collapse or a fire
@@ -773,7 +790,12 @@ _EQUIPMENT = (
     r"(?:khóa kéo|dây kéo|phéc mơ tuya|ngăn kéo|cửa sổ|máy in|giấy|thẻ|chìa khóa|ổ khóa)(?: \w+){0,3} (?:bị )?kẹt",
     r"(?:chair|table|bed|desk|shelf|bench|doll|toy)(?: \w+){0,3} (?:has |with )?(?:a )?broken (?:leg|arm)",
     r"(?:bình|thiết bị|hệ thống|vòi|họng nước|phương án|quy định|kiểm tra|diễn tập) (?:phòng |chữa |báo )cháy",
-    r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?)",
+    r"fire (?:extinguishers?|exits?|escapes?|safety|hydrants?|drills?|doors?|codes?|inspections?|regulations?"
+    r"|prevention|inspectors?|department|police|station|brigade|service|trucks?|engines?)",
+    # an ambulance or a fire engine that cannot get through is a blocked street, not an emergency
+    r"(?:xe cứu thương|ambulances?|xe cấp cứu|xe cứu hỏa|xe chữa cháy|fire trucks?)(?: \w+){0,2} (?:còn |cũng )?"
+    r"(?:không|ko|hổng|chẳng|can'?t|cannot|could not|couldn'?t) (?:qua|vào|đi|vô|lọt|get|pass|fit|come)",
+    r"(?:took|takes|came) (?:\w+ ){0,2}(?:minutes|hours|mins) to (?:come|arrive)",
 )
 # Topics that make the whole message chit-chat: danger words in it count only with a
 # "now" cue ("deadline dí quá cứu tôi với" is no call for help).

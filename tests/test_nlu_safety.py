@@ -517,3 +517,26 @@ def test_session7_context_decides(text: str, intent: str) -> None:
 
 def test_nha_do_is_that_house_not_a_collapse() -> None:
     assert "rescue" not in safety.signals("toi thay den pin roi trong phong ma nha do di du lich").kinds
+
+
+@pytest.mark.parametrize("text", [
+    "the fire prevention inspector refused to sign our cafe off until the owner gave him 5 million in cash",
+    "the ambulance took 50 minutes to come when my neighbour fell last week, he is ok now but that is far too slow",
+    "my phone was snatched on Hang Bac two hours ago by a guy on a bike, im fine, where do i report it",
+    "someone set the rubbish heap in our alley on fire last night, its out now but half burnt trash is still there",
+    "the tofu workshop next door puffs black smoke every morning, its not a fire, just their coal stove",
+    "a motorbike fell into the pothole this morning, the rider was ok, but the hole is still there full of water",
+    "hầm chui ngập gần nửa mét, xe đến miệng hầm đều quay đầu, không xe nào bị mắc lại bên trong",
+    "mấy quán nhậu kê bàn ra tận giữa lòng đường, ambulance còn không qua nổi",
+    "cái áo này fire quá, shop nào bán vậy mn",
+    "lol i nearly had a heart attack at the price of durian here",
+])
+def test_session7_english_look_alikes_name_no_danger_now(text: str) -> None:
+    sig = safety.signals(text)
+    assert sig.kinds == () or (sig.past and not sig.now), (text, sig)
+
+
+def test_someone_still_in_the_water_is_now_after_a_morning_cue() -> None:
+    text = ("Sáng nay nước suối tràn qua đường ngầm, một thanh niên bị dòng nước hất xuống, "
+            "giờ anh ta bám được vào cái cột mốc giữa dòng, nước vẫn lên")
+    assert safety.signals(text).now
