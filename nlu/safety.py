@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from nlu.text import fold
+from nlu.text import fold, teencode_words
 
 ASK_INTENT = "danger_check"
 EMERGENCY_NUMBERS = {"fire": "114", "rescue": "114", "crime": "113", "medical": "115"}
@@ -136,6 +136,9 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         # debt collectors or a drunk at the door — not people shut in a lift banging to get out
         r"(?:đứng|tới|đến|kéo đến|kéo tới|bọn nó|tụi nó|hắn|nó|thằng \w+|anh ta|ông ta|gã|chồng)(?: \w+){0,4} đập cửa",
         r"bóp cổ",
+        r"(?:vác|cầm|dùng|lấy) (?:tuýp|ống tuýp|ống sắt|gậy|gạch|xà beng|búa|thanh sắt|ghế)(?: \w+){0,3}"
+        r" (?:đập|đánh|phang|vụt|đuổi|nện)",
+        r"(?:không|chưa|chẳng) (?:chịu )?dừng tay",
         r"(?:dùng|cầm|rút|vung) (?:dao|kiếm|mã tấu|kéo)(?: \w+){0,2} (?:đâm|chém)",  # vehicles "đâm nhau" too
         r"(?:chúng nó|bọn nó|tụi nó|bọn chúng|chúng|hắn|nó)(?: \w+){0,2} (?:vẫn|còn|cứ) (?:đang )?"
         r"đánh(?! bài| bạc| cờ| đề| lô)",
@@ -170,7 +173,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"tạt axit",
         r"(?:pour(?:ing|ed|s)?|throw(?:ing|n|s)?|threw|splash(?:ing|ed|es)?) (?:\w+ ){0,2}acid",
         r"cưỡng ép",
-        r"khống chế",
+        r"khống chế(?! chắn)",  # plain "khong che chan" is "không che chắn" (not screened off)
         r"lôi .{0,20}lên xe",
         r"rượt",
         r"(?:kéo|lôi) .{0,25}lên (?:xe|ô tô)",
@@ -378,6 +381,8 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"máu (?:nhiều|chảy)",
         r"ra máu",
         r"mất máu",
+        r"(?:nằm|gục|ngã) (?:sấp |ngửa |bất động |im )?(?:dưới|trên|ra) (?:sàn|đất|nền)(?:,? \w+){0,6}"
+        r" (?:không|chẳng|hổng) (?:thấy )?(?:động đậy|cử động|nhúc nhích|tỉnh)",
         r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)",
         r"bleeding (?:heavily|a lot|badly|everywhere|out|profusely)",
         r"bị thương",
@@ -512,6 +517,7 @@ _WEAK_CUES: dict[str, tuple[str, ...]] = {
         r"xô xát",
         r"đòi nợ thuê",
         r"sàm sỡ",
+        r"sờ soạng",
         r"quấy rối",
     ),
 }
@@ -637,6 +643,7 @@ _HAZARD_CUES = (
     r"sợ (?:có người|rơi|sập|đổ|bị)",
     r"lỡ có",
     r"sợ cháy",
+    r"là (?:phải|lại phải) (?:chở|đưa|đi|chạy|mang)",
     # a fear that keeps the children in ("tối ko dám cho con ra ngoài"): a standing threat
     r"(?:không|ko|hổng|chẳng|chả) dám (?:để|cho) (?:con|cháu|bé|tụi nhỏ|bọn trẻ|mấy đứa nhỏ|lũ trẻ) (?:ra|đi|chơi)",
     # fear of a harm that has not happened: "sợ (nó) rơi xuống", "lo là sẽ sập", "afraid it will fall"
@@ -689,6 +696,8 @@ _NOW_CUES = (
     r"cứu với",
     r"gấp",
     r"(?:nó|hắn|ông ta|bà ta|tụi nó|thằng đó|thằng kia|họ)(?: \w+){0,2} (?:vẫn|còn) (?:đang|ở|ngồi|đứng|trong|đây)",
+    r"(?:từ )?nãy giờ",
+    r"từ nãy",
     r"(?:he|she|they|guy|man|men|thief|thieves|attacker|robber|people|someone|somebody|gang|group)(?: \w+){0,2}"
     r" (?:is|are) still (?:here|there|in|inside|outside|in the|at)",
     # "giờ anh ta bám được vào cột mốc giữa dòng, nước vẫn lên": someone in the danger now
@@ -747,6 +756,8 @@ _FIGURATIVE_PHRASES = (
     # "ăn xong muốn ngất", "sợ chết khiếp", "killing my plants": hyperbole
     r"(?:ăn|nghe|xem|đọc|học|làm|nhìn|chạy|tập) xong (?:\w+ ){0,3}(?:muốn |như )?(?:ngất|xỉu|chết)",
     r"chết khiếp",
+    r"chết đứng",
+    r"(?:i'?m|i am|we'?re|we are|am) (?:literally |totally |completely )?drowning in",
     r"(?:without|pick|picking|start|starting) a fight",
     r"fire (?:quá|lắm|vãi|ghê|xỉu|thật sự|dữ)",
     r"(?:nearly|almost) (?:had|have|gave me|give me) a heart attack",
@@ -804,7 +815,7 @@ _FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"bản tin",
     r"thời sự",
     r"theo (?:báo|tin|vtv|đài)",
-    r"(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)",
+    r"(?<!tổng )(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)(?! công an| cảnh sát| 113| 114| 115)",
     r"đưa tin",
     r"(?:breaking |the |on the |tv |evening )news",
     r"news (?:said|says|reported|bulletin)",
@@ -1214,7 +1225,7 @@ _ACCENTED_ONLY = frozenset(
         r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
         r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
         r"ngập (?:việc|deadline|nợ)",
-        r"(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)",
+        r"(?<!tổng )(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)(?! công an| cảnh sát| 113| 114| 115)",
         r"theo (?:báo|tin|vtv|đài)",  # "theo bao" is also "theo bảo hiểm"
     }
 )
@@ -1285,8 +1296,13 @@ def signals(text: str) -> Signals:
 
     aligned = len(folded) == len(lowered)
 
+    # A message typed without marks whose only accented words are those teencode expansion
+    # wrote into it ("cho ng toi ngay" arrives as "cho người toi ngay") is still plain.
+    expanded = teencode_words()
+    plain_message = all(w == fold(w) or w in expanded for w in re.findall(r"\w+", lowered))
+
     def typed_plain(m: re.Match[str], original: str) -> bool:
-        return not aligned or original[m.start() : m.end()] == m.group(0)
+        return not aligned or plain_message or original[m.start() : m.end()] == m.group(0)
 
     def found(key: str, as_typed: str, as_folded: str, original: str) -> list[tuple[int, int]]:
         # Accented cues on the text as typed; folded cues only where the citizen typed
@@ -1410,6 +1426,9 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     if intent == "denounce" and sig.gang and not sig.official:
         # LABELLING.md: a gang's "bảo kê" with no official involved is a public_security report
         return _with_intent(decided, "report_issue", [("public_security", 1.0)], reason="gang")
+    if intent == "denounce" and sig.figurative and not sig.official:
+        # "kẹt tiền quá, ai cho mượn 500k": a figure of speech and nobody in office accused
+        return _with_intent(decided, "out_of_scope", reason="figurative")
     if (sig.figurative or (sig.off_topic and top < SURE_EMERGENCY)) and intent in (
         "report_issue",
         "emergency",

@@ -143,6 +143,14 @@ def _teencode() -> tuple[dict[str, str], dict[str, str]]:
     return tokens, prefixes
 
 
+@functools.lru_cache(maxsize=1)
+def teencode_words() -> frozenset[str]:
+    """The words abbreviation expansion writes ("người", "không", "được", "rồi"): in a message
+    typed without marks they are the only accented words, and must not hide its plain cues."""
+    tokens, prefixes = _teencode()
+    return frozenset(w for v in (*tokens.values(), *prefixes.values()) for w in v.lower().split())
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _PROTECTED_RE.finditer(text)]
     lowered = text.lower()

@@ -540,3 +540,47 @@ def test_someone_still_in_the_water_is_now_after_a_morning_cue() -> None:
     text = ("Sáng nay nước suối tràn qua đường ngầm, một thanh niên bị dòng nước hất xuống, "
             "giờ anh ta bám được vào cái cột mốc giữa dòng, nước vẫn lên")
     assert safety.signals(text).now
+
+
+# ---- session 7: classes from the seventh hard batch, read once it had been measured
+
+def test_teencode_expansion_does_not_hide_plain_cues() -> None:
+    # "cho ng toi ngay ... ko noi dc" arrives as "cho người toi ngay ... không noi được"
+    from nlu.text import normalize
+    sig = safety.signals(normalize("ad oi cho ng toi ngay phong 1208, nguy lam r, e ko noi dc nhieu"))
+    assert sig.alarm, sig
+
+
+@pytest.mark.parametrize("text", [
+    "cong trinh ko che chan, vat lieu roi xuong duong",  # "không che chắn", not "khống chế"
+    "cong trinh khong che chan, gach roi xuong ngo",
+])
+def test_not_screened_off_is_no_restraint(text: str) -> None:
+    from nlu.text import normalize
+    assert "crime" not in safety.signals(normalize(text)).kinds
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Ông ngồi ghế sau sờ soạng em từ nãy, giờ đứng sát sau lưng em. Tổng đài báo công an chặn xe giúp em", "crime"),
+    ("ad oi co ong say vac tuyp sat dap xe may ban shipper, 1 ban bi u dau chay mau ma ong do ko dung tay", "crime"),
+    ("nhìn qua khe thấy cụ nằm sấp dưới sàn bếp, gọi mãi không thấy động đậy", "medical"),
+])
+def test_session7_hard7_danger_classes(text: str, kind: str) -> None:
+    from nlu.text import normalize
+    assert safety.signals(normalize(text)).kinds[:1] == (kind,)
+
+
+def test_a_request_to_the_operator_is_no_news_report() -> None:
+    assert not safety.signals("Nhờ tổng đài báo công ty nước sạch đến khóa van và sửa ống").figurative
+
+
+def test_what_happens_whenever_is_no_emergency_now() -> None:
+    text = "Trạm y tế xã hết vắc-xin dại cả tháng ni rồi, con nít bị chó cắn là phải chở xuống tận dưới thị xã"
+    assert safety.signals(text).past
+
+
+def test_a_figure_of_speech_with_nobody_in_office_is_no_denunciation() -> None:
+    out = safety.refine("kẹt tiền qá mn ơi, ai cho e mượn 500k đóng tiền trọ ko", _decided("denounce"))
+    assert out["intent"] == "out_of_scope"
+    drowning = safety.refine("I'm drowning in thesis revisions, send help", _decided("report_issue"))
+    assert drowning["intent"] != "emergency"
