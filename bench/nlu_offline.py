@@ -36,7 +36,7 @@ HELDOUT = {"original": ROOT / "data/nlu_eval/heldout.yaml", "fresh": ROOT / "dat
            "hard2": ROOT / "data/nlu_eval/heldout_hard2.yaml",
            "hard3": ROOT / "data/nlu_eval/heldout_hard3.yaml",
            "hard6": ROOT / "data/nlu_eval/heldout_hard6.yaml",
-           "hard7": ROOT / "data/nlu_eval/heldout_hard7.yaml"}
+           "hard8": ROOT / "data/nlu_eval/heldout_hard8.yaml"}
 
 
 def load_training() -> list[tuple[str, str]]:

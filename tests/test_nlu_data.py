@@ -533,15 +533,15 @@ def test_hard_heldout_never_in_training_nor_other_batches():
 # `teencode`; heldout_hard6.yaml (session 7, 400) was written blind after session 6's training
 # data and safety rules, with the same slices (heldout_hard4.yaml and heldout_hard5.yaml, each
 # written and measured blind, were then read as dev sets and are now training data:
-# data/nlu/dev_batches.yml); heldout_hard7.yaml (session 7, 316) was written blind after the
-# session's first changes and measured once, on the session's final model.
+# data/nlu/dev_batches.yml); heldout_hard8.yaml (session 7, 318) was written blind after the
+# seventh batch (316, now training too) had been measured, and is measured once.
 # name → (file, slices, least items, least denunciations, least out-of-scope).
 HARD2_SLICES = (*HARD_SLICES, "short", "accented")
 LATER_HARD = {
     "hard2": (ROOT / "data" / "nlu_eval" / "heldout_hard2.yaml", HARD2_SLICES, 100, 0, 0),
     "hard3": (ROOT / "data" / "nlu_eval" / "heldout_hard3.yaml", (*HARD2_SLICES, "plain", "teencode"), 120, 12, 15),
     "hard6": (ROOT / "data" / "nlu_eval" / "heldout_hard6.yaml", (*HARD2_SLICES, "plain", "teencode"), 400, 40, 55),
-    "hard7": (ROOT / "data" / "nlu_eval" / "heldout_hard7.yaml", (*HARD2_SLICES, "plain", "teencode"), 316, 30, 45),
+    "hard8": (ROOT / "data" / "nlu_eval" / "heldout_hard8.yaml", (*HARD2_SLICES, "plain", "teencode"), 300, 30, 45),
 }
 
 
