@@ -498,13 +498,32 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(near_key(text).split())
 
 
+class _SimilarIndex:
+    """Training word sets indexed by word, so that a Jaccard ≥ 0.8 test looks only at sets
+    sharing enough words (the scan over ~25,000 sets per item took a minute of the suite)."""
+
+    def __init__(self, sets: list[frozenset[str]]) -> None:
+        self.sets = sets
+        self.by_word: dict[str, list[int]] = {}
+        for k, words in enumerate(sets):
+            for w in words:
+                self.by_word.setdefault(w, []).append(k)
+
+    def any_similar(self, words: frozenset[str], threshold: float = 0.8) -> bool:
+        shared = Counter(k for w in words for k in self.by_word.get(w, ()))
+        need = threshold * len(words)  # |A∩B| ≥ t·|A∪B| ≥ t·|A|
+        return any(
+            n >= need and n / len(words | self.sets[k]) >= threshold for k, n in shared.items()
+        )
+
+
 def test_hard_heldout_never_in_training_nor_other_batches():
     """No exact or near duplicate, and no training example sharing ≥ 80% of its words
     with a hard item (examples written after the hard set must be genuinely different)."""
     train = all_training_texts()
     train_exact = {dup_key(t) for t, _ in train}
     train_near = {near_key(t) for t, _ in train}
-    train_sets = [_word_set(t) for t, _ in train]
+    index = _SimilarIndex([_word_set(t) for t, _ in train])
     other = {near_key(item["text"]) for item in all_heldout()}
     keys = Counter(near_key(item["text"]) for item in heldout_hard())
     assert not [k for k, n in keys.items() if n > 1]
@@ -517,10 +536,8 @@ def test_hard_heldout_never_in_training_nor_other_batches():
         words = _word_set(text)
         if len(words) < 4:
             continue
-        for other_words in train_sets:
-            if len(words & other_words) / len(words | other_words) >= 0.8:
-                similar.append(text)
-                break
+        if index.any_similar(words):
+            similar.append(text)
     assert not leaked, leaked[:20]
     assert not similar, similar[:20]
 
@@ -585,7 +602,7 @@ def test_later_hard_never_in_training_nor_earlier_batches(name: str):
     with an item (examples written after a batch must be genuinely different from it)."""
     train = all_training_texts()
     train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
-    train_sets = [_word_set(t) for t, _ in train]
+    index = _SimilarIndex([_word_set(t) for t, _ in train])
     earlier = [*all_heldout(), *heldout_hard()]
     for other in list(LATER_HARD)[:list(LATER_HARD).index(name)]:
         earlier += later_hard(other)
@@ -599,7 +616,7 @@ def test_later_hard_never_in_training_nor_earlier_batches(name: str):
             leaked.append(text)
             continue
         words = _word_set(text)
-        if len(words) >= 4 and any(len(words & w) / len(words | w) >= 0.8 for w in train_sets):
+        if len(words) >= 4 and index.any_similar(words):
             similar.append(text)
     assert not leaked, leaked[:20]
     assert not similar, similar[:20]
