@@ -49,6 +49,9 @@ SURE_EMERGENCY = 0.9
 # The model's denunciation is kept over danger words when it is this sure and an
 # accusation is named, unless a "now" cue says the danger is going on.
 SURE_DENOUNCE = 0.9
+# The model's emergency type wins over an illness named alone when it is this sure of it:
+# people stuck in a lift and one short of breath are a rescue (LABELLING.md).
+SURE_SITUATION = 0.9
 # Below this the model barely prefers an emergency: a past or habitual cue ("every evening
 # the straw burning sends smoke") then keeps the message a report even if a danger is named.
 UNSURE_EMERGENCY = 0.6
@@ -62,6 +65,13 @@ KINDS = ("fire", "crime", "rescue", "medical")  # priority when several types ar
 
 # Cues written as regular expressions over lower-case NFC text; each must match whole
 # words (a word boundary is added on both sides: write "drown\w*" for a prefix).
+# Two cues also listed in _ACCENTED_ONLY, which matches them by identity: one name each.
+# "máu chảy" folds like "mau chạy" (run quickly); "tổng đài báo công an" is a request, not news.
+_BLOOD_FLOWING = (
+    r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)"
+)
+_NEWS_SAID = r"(?<!tổng )(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)(?! công an| cảnh sát| 113| 114| 115)"
+
 _DANGER_CUES: dict[str, tuple[str, ...]] = {
     "fire": (
         r"(?:đang|bốc|bắt|phát|đám|vụ) cháy(?! máy| xe| qua| về| ra| vô| vào| theo| lại| thử| deadline| doanh số)",
@@ -232,7 +242,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         # away, a parked car stripped wheel by wheel
         r"(?:khiêng|bê|vác|chuyển|khuân)(?: \w+){0,6} ra khỏi nhà(?: \w+){0,6}"
         r" (?:đi vắng|đi nước ngoài|không có nhà|vắng nhà|đi du lịch|về quê|đi công tác)",
-        r"(?:chúng|bọn nó|tụi nó|bọn chúng|tụi nó) (?:làm|tháo) (?:tới|đến|sang) (?:cái |chiếc )?(?:bánh|lốp)",
+        r"(?:chúng|bọn nó|tụi nó|bọn chúng) (?:làm|tháo) (?:tới|đến|sang) (?:cái |chiếc )?(?:bánh|lốp)",
         # someone held against their will: "the guide took our passports and won't let us leave"
         r"won'?t let (?:us|me|him|her|them) (?:leave|go|out)",
         r"(?:is|are|being|been) (?:locked|held|kept) (?:up )?(?:in|inside) (?:a |the |his |her |their )?room",
@@ -383,7 +393,7 @@ _DANGER_CUES: dict[str, tuple[str, ...]] = {
         r"mất máu",
         r"(?:nằm|gục|ngã) (?:sấp |ngửa |bất động |im )?(?:dưới|trên|ra) (?:sàn|đất|nền)(?:,? \w+){0,6}"
         r" (?:không|chẳng|hổng) (?:thấy )?(?:động đậy|cử động|nhúc nhích|tỉnh)",
-        r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)",
+        _BLOOD_FLOWING,
         r"bleeding (?:heavily|a lot|badly|everywhere|out|profusely)",
         r"bị thương",
         r"bất động(?! sản)",
@@ -815,7 +825,7 @@ _FIGURATIVE = _FIGURATIVE_PHRASES + (
     r"bản tin",
     r"thời sự",
     r"theo (?:báo|tin|vtv|đài)",
-    r"(?<!tổng )(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)(?! công an| cảnh sát| 113| 114| 115)",
+    _NEWS_SAID,
     r"đưa tin",
     r"(?:breaking |the |on the |tv |evening )news",
     r"news (?:said|says|reported|bulletin)",
@@ -1216,7 +1226,7 @@ _ACCENTED_ONLY = frozenset(
         r"chuyển dạ",
         r"(?:đập|va) đầu",
         r"máu (?:phun|chảy)",
-        r"máu(?: ở \w+)?(?: \w+)? (?:ra|chảy) (?:rất )?(?:nhiều|ròng ròng|lênh láng|ồ ạt|xối xả|không cầm|không ngừng)",
+        _BLOOD_FLOWING,
         r"(?:cán|tông|quệt) (?:qua |trúng |phải )?(?:người|cụ|bà|ông|em|cháu|bé|anh|chị)",
         r"(?:cán|đè|chẹt) (?:qua |lên |trúng )?(?:chân|bàn chân|bàn tay)",  # "cắn chân" folds alike
         r"la hét",
@@ -1225,7 +1235,7 @@ _ACCENTED_ONLY = frozenset(
         r"(?:tới|đến|qua)(?: \w+){1,6} (?:gấp|liền|lẹ)(?: lên| đi)?",
         r"trận (?:đấu|tối|chung kết|bóng|bán kết|hôm)",
         r"ngập (?:việc|deadline|nợ)",
-        r"(?<!tổng )(?:báo|đài|tivi|ti vi|tv|vtv) (?:đưa tin|đăng|nói|báo)(?! công an| cảnh sát| 113| 114| 115)",
+        _NEWS_SAID,
         r"theo (?:báo|tin|vtv|đài)",  # "theo bao" is also "theo bảo hiểm"
     }
 )
@@ -1405,12 +1415,9 @@ def refine(text: str, decided: dict[str, Any]) -> dict[str, Any]:
     if danger_now:
         kind = sig.kinds[0]
         model_kind, model_p = emergency_cats[0] if intent == "emergency" and emergency_cats else ("", 0.0)
-        if model_kind in sig.kinds and not sig.violence_over:
-            kind = model_kind  # the model's type, when the text names it too
-        elif sig.kinds == ("medical",) and model_kind in KINDS and model_p >= SURE_EMERGENCY and not sig.violence_over:
-            # people stuck in a lift and one short of breath: an illness is named, but the
-            # model is sure of the situation around it, which decides the number (LABELLING.md)
-            kind = model_kind
+        only_illness = sig.kinds == ("medical",) and model_kind in KINDS and model_p >= SURE_SITUATION
+        if not sig.violence_over and (model_kind in sig.kinds or only_illness):
+            kind = model_kind  # the model's type, when the text names it too or names only an illness
         cats = [(kind, 1.0)] + [(c, 0.0) for c in KINDS if c != kind]
         return _with_intent(decided, "emergency", cats, reason=f"danger:{kind}")
     if sig.alarm and not sig.kinds:

@@ -517,13 +517,18 @@ class _SimilarIndex:
         )
 
 
+@cache
+def _training_index() -> _SimilarIndex:
+    return _SimilarIndex([_word_set(t) for t, _ in all_training_texts()])
+
+
 def test_hard_heldout_never_in_training_nor_other_batches():
     """No exact or near duplicate, and no training example sharing ≥ 80% of its words
     with a hard item (examples written after the hard set must be genuinely different)."""
     train = all_training_texts()
     train_exact = {dup_key(t) for t, _ in train}
     train_near = {near_key(t) for t, _ in train}
-    index = _SimilarIndex([_word_set(t) for t, _ in train])
+    index = _training_index()
     other = {near_key(item["text"]) for item in all_heldout()}
     keys = Counter(near_key(item["text"]) for item in heldout_hard())
     assert not [k for k, n in keys.items() if n > 1]
@@ -602,7 +607,7 @@ def test_later_hard_never_in_training_nor_earlier_batches(name: str):
     with an item (examples written after a batch must be genuinely different from it)."""
     train = all_training_texts()
     train_near = {near_key(t) for t, _ in train} | {dup_key(t) for t, _ in train}
-    index = _SimilarIndex([_word_set(t) for t, _ in train])
+    index = _training_index()
     earlier = [*all_heldout(), *heldout_hard()]
     for other in list(LATER_HARD)[:list(LATER_HARD).index(name)]:
         earlier += later_hard(other)
