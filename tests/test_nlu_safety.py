@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu import safety
+from nlu.text import normalize
 
 
 def _decided(intent: str, report: str = "other", emergency: str = "rescue") -> dict:
@@ -45,9 +46,43 @@ def test_emergency_numbers(category: str | None, number: str) -> None:
     ("co thang nghien cam kim tiem chia vao co ban thuoc doi tien", "crime"),
     ("Mạ tui ăn con cá nóc, chừ môi tê rần, nói không ra hơi", "medical"),
     ("Chú bảo vệ vừa bị ô tô lùi cán qua bàn chân, chân dập nát", "medical"),
+    # session 5: part of something collapsed on people, a child not found now, gas
+    ("the roof of the old market hall has caved in, vendors may be under it", "rescue"),  # "X of a Y collapsed"
+    ("part of the wall at the site came down on two workers", "rescue"),
+    ("bé nhà tôi chơi ở công viên, giờ gọi mãi không thấy đâu", "crime"),  # a child not found now
+    ("I can't find my son at the zoo, he is four", "crime"),
+    ("Con tui uống nhầm thuốc tẩy, giờ nôn liên tục", "medical"),  # "liên tục" here is now, not habit
+    ("có mùi gas nồng nặc ở hành lang tầng 3", "fire"),
+    ("ông cụ đang ăn thì nghẹn, mặt tím tái", "medical"),
+    # round 5 (dev_round5): people at a height, acid, a threat going on
+    ("a kid is standing on the ledge of the 5th floor window outside the room", "rescue"),
+    ("thằng bé đang đứng ngoài ban công tầng tám", "rescue"),
+    ("some guys are pouring acid on a man in front of the bank", "crime"),
+    ("ông hàng xóm đang tưới xăng quanh nhà, dọa châm lửa", "crime"),
+    # session 7: the fifth hard batch read as a dev set
+    ("thang may toa van phong so 18 Tam Trinh dung giua tang 9 va 10, ben trong co ba nguoi", "rescue"),
+    ("Cháu bé chui vào lồng máy giặt chơi trốn tìm, cửa tự khóa lại", "rescue"),
+    ("có mấy người lạ khiêng ti vi ra khỏi nhà bác hàng xóm mà bác ấy đi nước ngoài cả tháng nay", "crime"),
+    ("My friend is being locked in a room by the tour guide who won't let us leave", "crime"),
+    # session 7: misfires found by refining training examples with a model 0.8 sure of its label
+    ("dang bi cuop, cuu voi", "crime"),  # one-syllable cues never fold; "bị cướp" does
+    ("Nghe tiếng phụ nữ kêu cứu và tiếng đánh đập trong căn hộ tầng dưới nãy giờ", "crime"),
+    ("three men forcing a girl into a van outside the karaoke, she is screaming", "crime"),
+    ("my host family's son hitting his mother, i can hear her through the wall", "crime"),
+    ("thang chong say ruou nha ben canh dang dap vo het noi niu", "crime"),
+    ("chong em dang bop co em, em tron vao nha tam khoa cua, anh ta dang dap cua", "crime"),
+    ("nhom thanh nien dung dao dam nhau, mot nguoi nam duoi dat ma chung no van danh", "crime"),
+    ("thang may chung cu o Tay Mo tut xuong 3 tang roi dung, den tat, 5 nguoi trong do dap cua", "rescue"),
+    ("alo dạ đánh nhau xong rồi ạ bọn nó đi rồi còn một anh nằm ở đầu ngõ máu ở đầu chảy ròng ròng", "medical"),
+    ("xe điện sạc dưới tầng 1 nổ r, khói lên tới phòng t", "fire"),
+    # session 7: the seventh hard batch read as a dev set
+    ("Ông ngồi ghế sau sờ soạng em từ nãy, giờ đứng sát sau lưng em. Tổng đài báo công an chặn xe giúp em", "crime"),
+    ("ad oi co ong say vac tuyp sat dap xe may ban shipper, 1 ban bi u dau chay mau ma ong do ko dung tay", "crime"),
+    ("nhìn qua khe thấy cụ nằm sấp dưới sàn bếp, gọi mãi không thấy động đậy", "medical"),
 ])
 def test_present_danger_is_typed(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
+    # normalized as every entry point does (teencode "ko", "ng" expanded)
+    assert safety.signals(normalize(text)).kinds[:1] == (kind,), text
 
 
 @pytest.mark.parametrize("text", [
@@ -91,19 +126,6 @@ def test_untyped_emergency_gets_112_and_a_bare_call_for_help_a_question() -> Non
 
 # ---- session 4: rules written from the classes of the hard set's misses and a dev set
 # (data/nlu_eval/dev_emergencies.yaml, dev_safety.yaml); none of these is a held-out text.
-
-
-@pytest.mark.parametrize(("text", "kind"), [
-    ("the roof of the old market hall has caved in, vendors may be under it", "rescue"),  # "X of a Y collapsed"
-    ("part of the wall at the site came down on two workers", "rescue"),
-    ("bé nhà tôi chơi ở công viên, giờ gọi mãi không thấy đâu", "crime"),  # a child not found now
-    ("I can't find my son at the zoo, he is four", "crime"),
-    ("Con tui uống nhầm thuốc tẩy, giờ nôn liên tục", "medical"),  # "liên tục" here is now, not habit
-    ("có mùi gas nồng nặc ở hành lang tầng 3", "fire"),
-    ("ông cụ đang ăn thì nghẹn, mặt tím tái", "medical"),
-])
-def test_new_danger_classes_are_typed(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
 
 
 @pytest.mark.parametrize("text", [
@@ -256,15 +278,6 @@ def test_more_public_actors_and_takings_are_accusations(text: str) -> None:
 # Round 5 (data/nlu_eval/dev_round5.yaml): people at a height, acid in English, threats
 # only when going on, fire-safety equipment and burning hearts, services held back for pay.
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("a kid is standing on the ledge of the 5th floor window outside the room", "rescue"),
-    ("thằng bé đang đứng ngoài ban công tầng tám", "rescue"),
-    ("some guys are pouring acid on a man in front of the bank", "crime"),
-    ("ông hàng xóm đang tưới xăng quanh nhà, dọa châm lửa", "crime"),
-])
-def test_round5_danger_classes(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
-
 
 def test_a_threat_by_phone_is_no_emergency_without_now() -> None:
     assert not safety.signals("tín dụng đen khủng bố đt nhà mình, dọa tạt sơn").kinds
@@ -361,8 +374,19 @@ def test_danger_words_in_sure_chit_chat_stay_chit_chat_unless_something_is_happe
     "Chiếc xe buýt chạy lướt qua trạm, tui đứng vẫy muốn gãy tay",  # hyperbole
     "cho tha rong can nguoi",  # a habit, not an injury now
     "Thang máy hỏng hai tuần, ban quản lý đang chờ linh kiện. Không ai bị kẹt nhưng rất vất vả",
+    # session 7: English look-alikes from the English and storm data
+    "the fire prevention inspector refused to sign our cafe off until the owner gave him 5 million in cash",
+    "the ambulance took 50 minutes to come when my neighbour fell last week, he is ok now but that is far too slow",
+    "my phone was snatched on Hang Bac two hours ago by a guy on a bike, im fine, where do i report it",
+    "someone set the rubbish heap in our alley on fire last night, its out now but half burnt trash is still there",
+    "the tofu workshop next door puffs black smoke every morning, its not a fire, just their coal stove",
+    "a motorbike fell into the pothole this morning, the rider was ok, but the hole is still there full of water",
+    "hầm chui ngập gần nửa mét, xe đến miệng hầm đều quay đầu, không xe nào bị mắc lại bên trong",
+    "mấy quán nhậu kê bàn ra tận giữa lòng đường, ambulance còn không qua nổi",
+    "cái áo này fire quá, shop nào bán vậy mn",
+    "lol i nearly had a heart attack at the price of durian here",
 ])
-def test_round7_8_look_alikes_name_no_danger_now(text: str) -> None:
+def test_look_alikes_name_no_danger_now(text: str) -> None:
     sig = safety.signals(text)
     assert sig.kinds == () or (sig.past and not sig.now), (text, sig)
 
@@ -427,15 +451,6 @@ def test_a_gang_the_model_takes_for_a_denunciation_is_a_public_security_report()
 
 # ---- session 7: classes from the fifth hard batch, read once it became a dev set
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("thang may toa van phong so 18 Tam Trinh dung giua tang 9 va 10, ben trong co ba nguoi", "rescue"),
-    ("Cháu bé chui vào lồng máy giặt chơi trốn tìm, cửa tự khóa lại", "rescue"),
-    ("có mấy người lạ khiêng ti vi ra khỏi nhà bác hàng xóm mà bác ấy đi nước ngoài cả tháng nay", "crime"),
-    ("My friend is being locked in a room by the tour guide who won't let us leave", "crime"),
-])
-def test_session7_danger_classes(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), text
-
 
 def test_sure_situation_types_the_number_when_only_an_illness_is_named() -> None:
     # people shut in a lift and one short of breath: the model's sure "rescue" decides 114
@@ -483,21 +498,6 @@ def test_straw_burning_every_evening_is_a_report_when_the_model_barely_hears_an_
 # ---- session 7: misfires found by refining every training example with a model 0.8 sure of
 # its own label (a danger cue overriding a right answer)
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("dang bi cuop, cuu voi", "crime"),  # one-syllable cues never fold; "bị cướp" does
-    ("Nghe tiếng phụ nữ kêu cứu và tiếng đánh đập trong căn hộ tầng dưới nãy giờ", "crime"),
-    ("three men forcing a girl into a van outside the karaoke, she is screaming", "crime"),
-    ("my host family's son hitting his mother, i can hear her through the wall", "crime"),
-    ("thang chong say ruou nha ben canh dang dap vo het noi niu", "crime"),
-    ("chong em dang bop co em, em tron vao nha tam khoa cua, anh ta dang dap cua", "crime"),
-    ("nhom thanh nien dung dao dam nhau, mot nguoi nam duoi dat ma chung no van danh", "crime"),
-    ("thang may chung cu o Tay Mo tut xuong 3 tang roi dung, den tat, 5 nguoi trong do dap cua", "rescue"),
-    ("alo dạ đánh nhau xong rồi ạ bọn nó đi rồi còn một anh nằm ở đầu ngõ máu ở đầu chảy ròng ròng", "medical"),
-    ("xe điện sạc dưới tầng 1 nổ r, khói lên tới phòng t", "fire"),
-])
-def test_session7_typing_misfires(text: str, kind: str) -> None:
-    assert safety.signals(text).kinds[:1] == (kind,), (text, safety.signals(text))
-
 
 @pytest.mark.parametrize(("text", "intent"), [
     # a repair shop on fire and a repairman stuck outside a window are no device questions
@@ -519,23 +519,6 @@ def test_nha_do_is_that_house_not_a_collapse() -> None:
     assert "rescue" not in safety.signals("toi thay den pin roi trong phong ma nha do di du lich").kinds
 
 
-@pytest.mark.parametrize("text", [
-    "the fire prevention inspector refused to sign our cafe off until the owner gave him 5 million in cash",
-    "the ambulance took 50 minutes to come when my neighbour fell last week, he is ok now but that is far too slow",
-    "my phone was snatched on Hang Bac two hours ago by a guy on a bike, im fine, where do i report it",
-    "someone set the rubbish heap in our alley on fire last night, its out now but half burnt trash is still there",
-    "the tofu workshop next door puffs black smoke every morning, its not a fire, just their coal stove",
-    "a motorbike fell into the pothole this morning, the rider was ok, but the hole is still there full of water",
-    "hầm chui ngập gần nửa mét, xe đến miệng hầm đều quay đầu, không xe nào bị mắc lại bên trong",
-    "mấy quán nhậu kê bàn ra tận giữa lòng đường, ambulance còn không qua nổi",
-    "cái áo này fire quá, shop nào bán vậy mn",
-    "lol i nearly had a heart attack at the price of durian here",
-])
-def test_session7_english_look_alikes_name_no_danger_now(text: str) -> None:
-    sig = safety.signals(text)
-    assert sig.kinds == () or (sig.past and not sig.now), (text, sig)
-
-
 def test_someone_still_in_the_water_is_now_after_a_morning_cue() -> None:
     text = ("Sáng nay nước suối tràn qua đường ngầm, một thanh niên bị dòng nước hất xuống, "
             "giờ anh ta bám được vào cái cột mốc giữa dòng, nước vẫn lên")
@@ -546,7 +529,6 @@ def test_someone_still_in_the_water_is_now_after_a_morning_cue() -> None:
 
 def test_teencode_expansion_does_not_hide_plain_cues() -> None:
     # "cho ng toi ngay ... ko noi dc" arrives as "cho người toi ngay ... không noi được"
-    from nlu.text import normalize
     sig = safety.signals(normalize("ad oi cho ng toi ngay phong 1208, nguy lam r, e ko noi dc nhieu"))
     assert sig.alarm, sig
 
@@ -556,18 +538,7 @@ def test_teencode_expansion_does_not_hide_plain_cues() -> None:
     "cong trinh khong che chan, gach roi xuong ngo",
 ])
 def test_not_screened_off_is_no_restraint(text: str) -> None:
-    from nlu.text import normalize
     assert "crime" not in safety.signals(normalize(text)).kinds
-
-
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Ông ngồi ghế sau sờ soạng em từ nãy, giờ đứng sát sau lưng em. Tổng đài báo công an chặn xe giúp em", "crime"),
-    ("ad oi co ong say vac tuyp sat dap xe may ban shipper, 1 ban bi u dau chay mau ma ong do ko dung tay", "crime"),
-    ("nhìn qua khe thấy cụ nằm sấp dưới sàn bếp, gọi mãi không thấy động đậy", "medical"),
-])
-def test_session7_hard7_danger_classes(text: str, kind: str) -> None:
-    from nlu.text import normalize
-    assert safety.signals(normalize(text)).kinds[:1] == (kind,)
 
 
 def test_a_request_to_the_operator_is_no_news_report() -> None:
